@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Targets that hold no NIO code are compiled in Swift 6 mode (strict concurrency);
+/// the NIO-facing shell and the test support use Swift 5 mode to keep handler code plain.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "muc-component",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "muc-component", targets: ["muc-component"]),
+        .executable(name: "scansion-run", targets: ["scansion-run"]),
+        .library(name: "XMPPCore", targets: ["XMPPCore"]),
+        .library(name: "MUC", targets: ["MUC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libxml2 from the system (Debian: libxml2-dev).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // XMPP core: element tree, serializer, JIDs, stanzas, stanza errors, data forms. No NIO, no storage.
+        .target(name: "XMPPCore"),
+
+        // The libxml2 push parser for an XMPP stream.
+        .target(name: "XMLStream", dependencies: ["CLibXML2", "XMPPCore"]),
+
+        // The pure MUC service and room state machines.
+        .target(name: "MUC", dependencies: ["XMPPCore"]),
+
+        // TOML configuration loading and validation.
+        .target(name: "MUCConfig", dependencies: ["XMPPCore", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swift5),
+
+        // The XEP-0114 connector and the runtime that carries out the machines' actions.
+        .target(name: "Component", dependencies: [
+            "XMPPCore", "XMLStream", "MUC", "MUCConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swift5),
+
+        .executableTarget(name: "muc-component", dependencies: [
+            "Component", "MUCConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swift5),
+
+        // Test support: a fake XMPP server that routes like a real one.
+        .target(name: "FakeServer", dependencies: [
+            "XMPPCore", "XMLStream",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swift5),
+
+        // Test support: the scansion script parser, matcher and runner.
+        .target(name: "Scansion", dependencies: [
+            "XMPPCore", "XMLStream", "FakeServer", "Component", "MUCConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swift5),
+
+        .executableTarget(name: "scansion-run", dependencies: [
+            "Scansion",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swift5),
+
+        .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream", "XMPPCore"]),
+        .testTarget(name: "MUCTests", dependencies: ["MUC", "XMPPCore"]),
+        .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig"], swiftSettings: swift5),
+        .testTarget(name: "ComponentTests", dependencies: [
+            "Component", "XMLStream", "XMPPCore", "MUCConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swift5),
+        .testTarget(name: "ScansionTests", dependencies: ["Scansion", "FakeServer", "XMPPCore"], swiftSettings: swift5),
+    ]
+)

@@ -1,0 +1,89 @@
+/// Writes elements as XML bytes: no pretty printing, attributes quoted with `'`,
+/// `& < > " '` escaped in attribute values and `& < >` in text.
+///
+/// Namespaces are written as default-namespace declarations (`xmlns='…'`) wherever an element's
+/// namespace differs from its parent's, so the output never depends on prefixes. The namespace
+/// of the enclosing stream is passed in, so stanzas in `jabber:component:accept` are written
+/// unqualified, as Prosody requires.
+public enum Serializer {
+    /// Serializes `element` appending to `buffer`, assuming the enclosing default namespace is `parentNamespace`.
+    public static func write(_ element: Element, into buffer: inout [UInt8], parentNamespace: String = NS.component) {
+        buffer.append(UInt8(ascii: "<"))
+        appendRaw(element.name, &buffer)
+        if element.namespace != parentNamespace {
+            appendRaw(" xmlns='", &buffer)
+            appendEscaped(element.namespace, &buffer, attribute: true)
+            buffer.append(UInt8(ascii: "'"))
+        }
+        var foreign = 0
+        for a in element.attributes {
+            buffer.append(UInt8(ascii: " "))
+            if let ns = a.namespace {
+                if ns == NS.xml {
+                    appendRaw("xml:", &buffer)
+                } else {
+                    // A namespaced attribute other than xml:*: declare a private prefix on this element.
+                    let prefix = "a\(foreign)"
+                    foreign += 1
+                    appendRaw("xmlns:\(prefix)='", &buffer)
+                    appendEscaped(ns, &buffer, attribute: true)
+                    appendRaw("' \(prefix):", &buffer)
+                }
+            }
+            appendRaw(a.name, &buffer)
+            appendRaw("='", &buffer)
+            appendEscaped(a.value, &buffer, attribute: true)
+            buffer.append(UInt8(ascii: "'"))
+        }
+        if element.children.isEmpty {
+            appendRaw("/>", &buffer)
+            return
+        }
+        buffer.append(UInt8(ascii: ">"))
+        for child in element.children {
+            switch child {
+            case .element(let e): write(e, into: &buffer, parentNamespace: element.namespace)
+            case .text(let t): appendEscaped(t, &buffer, attribute: false)
+            }
+        }
+        appendRaw("</", &buffer)
+        appendRaw(element.name, &buffer)
+        buffer.append(UInt8(ascii: ">"))
+    }
+
+    /// Serializes `element` into a fresh byte array.
+    public static func bytes(_ element: Element, parentNamespace: String = NS.component) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
+        write(element, into: &buffer, parentNamespace: parentNamespace)
+        return buffer
+    }
+
+    /// Serializes `element` into a string (tests, logs).
+    public static func string(_ element: Element, parentNamespace: String = NS.component) -> String {
+        String(decoding: bytes(element, parentNamespace: parentNamespace), as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func appendRaw(_ s: String, _ buffer: inout [UInt8]) {
+        buffer.append(contentsOf: s.utf8)
+    }
+
+    /// Appends `s` with XML escaping; attributes also escape both quote characters.
+    public static func appendEscaped(_ s: String, _ buffer: inout [UInt8], attribute: Bool) {
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): appendRaw("&amp;", &buffer)
+            case UInt8(ascii: "<"): appendRaw("&lt;", &buffer)
+            case UInt8(ascii: ">"): appendRaw("&gt;", &buffer)
+            case UInt8(ascii: "'") where attribute: appendRaw("&apos;", &buffer)
+            case UInt8(ascii: "\"") where attribute: appendRaw("&quot;", &buffer)
+            // Parsers normalise whitespace in attribute values and CR in text: keep them by reference.
+            case 0x0A where attribute: appendRaw("&#xA;", &buffer)
+            case 0x09 where attribute: appendRaw("&#x9;", &buffer)
+            case 0x0D: appendRaw("&#xD;", &buffer)
+            default: buffer.append(byte)
+            }
+        }
+    }
+}
