@@ -97,23 +97,24 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
     public init(_ string: String) throws(JIDError) {
         guard !string.isEmpty else { throw .empty }
         let s = Substring(string)
-        let slash = s.firstIndex(of: "/")
+        // Split on code points, not grapheme clusters: "/" followed by a combining mark is still a separator.
+        let slash = s.unicodeScalars.firstIndex(of: "/")
         let beforeSlash = slash.map { s[..<$0] } ?? s
-        let at = beforeSlash.firstIndex(of: "@")
+        let at = beforeSlash.unicodeScalars.firstIndex(of: "@")
         var local: String? = nil
         let domainPart: Substring
         if let at {
             let l = beforeSlash[..<at]
             guard !l.isEmpty else { throw .emptyLocalpart }
             local = try JID.normaliseLocalpart(l)
-            domainPart = beforeSlash[beforeSlash.index(after: at)...]
+            domainPart = beforeSlash[beforeSlash.unicodeScalars.index(after: at)...]
         } else {
             domainPart = beforeSlash
         }
         let domain = try JID.normaliseDomain(domainPart)
         var res: String? = nil
         if let slash {
-            res = try JID.validateResource(s[s.index(after: slash)...])
+            res = try JID.validateResource(s[s.unicodeScalars.index(after: slash)...])
         }
         self.bare = BareJID(uncheckedLocal: local, domain: domain)
         self.resource = res
@@ -175,6 +176,8 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
                 if isSpaceOrControl(u) { throw .forbiddenCharacter(part: "domainpart", scalar: u.value) }
             }
         }
+        // An empty last label ("example.com.." once one trailing dot is stripped).
+        guard labelLength > 0 else { throw .invalidDomain }
         return isASCIILower(d) ? String(d) : d.lowercased()
     }
 

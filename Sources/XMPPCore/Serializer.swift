@@ -82,6 +82,9 @@ public enum Serializer {
             case 0x0A where attribute: appendRaw("&#xA;", &buffer)
             case 0x09 where attribute: appendRaw("&#x9;", &buffer)
             case 0x0D: appendRaw("&#xD;", &buffer)
+            // Other C0 controls cannot appear in XML 1.0, not even as references: writing one
+            // would end the stream with not-well-formed, so it is left out.
+            case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F: continue
             default: buffer.append(byte)
             }
         }

@@ -1,0 +1,219 @@
+import Logging
+import NIOCore
+import XMLStream
+import XMPPCore
+
+/// Events the link reports to the runtime that owns it. Called on the channel's event loop.
+protocol ComponentLinkDelegate: AnyObject {
+    /// The handshake succeeded: stanzas may flow.
+    func linkReady(_ link: ComponentLink)
+    /// A stanza arrived on a ready link.
+    func link(_ link: ComponentLink, received stanza: Element)
+    /// The server sent a stream error (already logged).
+    func link(_ link: ComponentLink, streamError condition: String)
+    /// The TCP connection closed.
+    func linkClosed(_ link: ComponentLink)
+}
+
+/// One connection to the XMPP server speaking XEP-0114 (the Jabber Component Protocol):
+/// opens the `jabber:component:accept` stream, answers the handshake, then exchanges stanzas.
+final class ComponentLink: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Phases of the stream, in order.
+    enum Phase: Equatable {
+        /// Our stream header is sent; waiting for the server's, which carries the stream id.
+        case awaitingHeader
+        /// Our handshake is sent; waiting for `<handshake/>` or a stream error.
+        case awaitingHandshakeResult
+        /// Authenticated: stanzas flow both ways.
+        case ready
+        /// We or the server ended the stream.
+        case closed
+    }
+
+    let domain: String
+    let secret: String
+    let serverDescription: String
+    let logger: Logger
+    weak var delegate: ComponentLinkDelegate?
+    private(set) var phase: Phase = .awaitingHeader
+    private let parser: XMLStreamParser
+    private var context: ChannelHandlerContext?
+    private(set) var outbox: Outbox
+    private var inRead = false
+
+    init(domain: String, secret: String, serverDescription: String, limits: XMLStreamLimits, logger: Logger, delegate: ComponentLinkDelegate?) {
+        self.domain = domain
+        self.secret = secret
+        self.serverDescription = serverDescription
+        self.logger = logger
+        self.delegate = delegate
+        self.parser = XMLStreamParser(limits: limits)
+        self.outbox = Outbox(allocator: ByteBufferAllocator())
+    }
+
+    var isReady: Bool { phase == .ready }
+    var channel: Channel? { context?.channel }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        outbox = Outbox(allocator: context.channel.allocator)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var header = context.channel.allocator.buffer(capacity: 256)
+        header.writeString("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='")
+        var escaped: [UInt8] = []
+        Serializer.appendEscaped(domain, &escaped, attribute: true)
+        header.writeBytes(escaped)
+        header.writeString("'>")
+        context.writeAndFlush(wrapOutboundOut(header), promise: nil)
+        logger.debug("stream header sent", metadata: ["server": "\(serverDescription)"])
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        inRead = true
+        let events: [XMLStreamEvent]
+        do {
+            events = try bytes.withUnsafeReadableBytes { ptr throws(XMLStreamError) in try parser.feed(ptr) }
+        } catch {
+            logger.error("the server sent XML the service cannot parse: \(error); closing the connection")
+            closeWithStreamError(condition: error.streamErrorCondition, context: context)
+            inRead = false
+            return
+        }
+        for event in events {
+            handle(event, context: context)
+            if phase == .closed { break }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inRead = false
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        phase = .closed
+        delegate?.linkClosed(self)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.warning("connection to the XMPP server at \(serverDescription) failed: \(error)")
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .write, phase == .ready {
+            // Whitespace keepalive (RFC 6120 §4.6.1): keeps NATs and the server's idle timers happy.
+            var space = context.channel.allocator.buffer(capacity: 1)
+            space.writeInteger(UInt8(ascii: " "))
+            context.writeAndFlush(wrapOutboundOut(space), promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: Stream events
+
+    private func handle(_ event: XMLStreamEvent, context: ChannelHandlerContext) {
+        switch event {
+        case .streamStart(let header):
+            guard phase == .awaitingHeader else { return }
+            guard let id = header.attribute("id"), !id.isEmpty else {
+                logger.error("the server at \(serverDescription) opened a stream without an id; is this an XMPP server's component port?")
+                closeWithStreamError(condition: "invalid-xml", context: context)
+                return
+            }
+            var handshake = Element("handshake", namespace: NS.component)
+            handshake.append(text: componentHandshakeDigest(streamID: id, secret: secret))
+            phase = .awaitingHandshakeResult
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: Serializer.bytes(handshake))), promise: nil)
+        case .stanza(let element):
+            if element.name == "error" && element.namespace == NS.stream {
+                handleStreamError(element, context: context)
+                return
+            }
+            switch phase {
+            case .awaitingHandshakeResult:
+                if element.name == "handshake" {
+                    phase = .ready
+                    logger.info("connected to the XMPP server at \(serverDescription) as '\(domain)'")
+                    delegate?.linkReady(self)
+                } else {
+                    logger.error("the server sent <\(element.name)/> before accepting the handshake; closing")
+                    closeWithStreamError(condition: "not-authorized", context: context)
+                }
+            case .ready:
+                delegate?.link(self, received: element)
+            case .awaitingHeader, .closed:
+                break
+            }
+        case .streamEnd:
+            logger.info("the XMPP server at \(serverDescription) closed the stream")
+            close(context: context)
+        }
+    }
+
+    private func handleStreamError(_ element: Element, context: ChannelHandlerContext) {
+        var condition = "undefined-condition"
+        var text: String? = nil
+        for child in element.elements where child.namespace == NS.streams {
+            if child.name == "text" { text = child.text } else { condition = child.name }
+        }
+        let line = StreamErrorAdvice.message(condition: condition, text: text, domain: domain, server: serverDescription)
+        switch condition {
+        case "system-shutdown", "reset":
+            logger.warning("\(line)")
+        default:
+            logger.error("\(line)")
+        }
+        delegate?.link(self, streamError: condition)
+        close(context: context)
+    }
+
+    // MARK: Output
+
+    /// Writes what the outbox holds; inside a read this waits for the read batch to complete.
+    func flush() {
+        guard !inRead, let context, let bytes = outbox.take() else { return }
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Ends the stream politely and closes once the server has answered (or after `timeout`).
+    func closeGracefully(timeout: TimeAmount) {
+        guard let context else { return }
+        flush()
+        if phase != .closed {
+            phase = .closed
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "</stream:stream>")), promise: nil)
+        }
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+    }
+
+    private func closeWithStreamError(condition: String, context: ChannelHandlerContext) {
+        phase = .closed
+        let text = "<stream:error><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+        context.close(promise: nil)
+    }
+
+    private func close(context: ChannelHandlerContext) {
+        if phase != .closed {
+            phase = .closed
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "</stream:stream>")), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,59 @@
+import NIOCore
+import XMPPCore
+
+/// Where stanzas for the server are written: serialized into one buffer that the link writes and
+/// flushes once per event-loop turn (coalescing the N deliveries of a broadcast into one write).
+public final class Outbox {
+    var buffer: ByteBuffer
+    /// Stanzas written into the current buffer.
+    public private(set) var stanzaCount = 0
+
+    init(allocator: ByteBufferAllocator) {
+        buffer = allocator.buffer(capacity: 4096)
+    }
+
+    /// Writes one stanza (its `to` must be set).
+    public func send(_ element: Element) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        Serializer.write(element, into: &bytes)
+        buffer.writeBytes(bytes)
+        stanzaCount += 1
+    }
+
+    /// Writes already-serialized bytes of one stanza.
+    public func send(bytes: [UInt8]) {
+        buffer.writeBytes(bytes)
+        stanzaCount += 1
+    }
+
+    /// Writes the same stanza to each recipient; it is serialized once and only `to` differs.
+    public func broadcast(_ element: Element, to recipients: [String]) {
+        guard !recipients.isEmpty else { return }
+        let encoder = BroadcastEncoder(element)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(recipients.count * 300)
+        for r in recipients { encoder.write(to: r, into: &bytes) }
+        buffer.writeBytes(bytes)
+        stanzaCount += recipients.count
+    }
+
+    /// Takes what was written so far.
+    func take() -> ByteBuffer? {
+        guard buffer.readableBytes > 0 else { return nil }
+        let out = buffer
+        buffer.clear()
+        // `clear` keeps the storage shared with `out` until the next write copies it; start fresh instead.
+        buffer = ByteBufferAllocator().buffer(capacity: 4096)
+        stanzaCount = 0
+        return out
+    }
+}
+
+/// Turns what arrives from the server into what goes back: the MUC service in production,
+/// simpler ones in tests. Called on the link's event loop only.
+public protocol StanzaProcessor: AnyObject {
+    /// Handles one stanza received from the server (an element in `jabber:component:accept`).
+    /// `now` is the current time in seconds since 1970.
+    func process(_ stanza: Element, now: Double, out: Outbox)
+}

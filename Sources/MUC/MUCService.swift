@@ -1,0 +1,179 @@
+import XMPPCore
+
+/// The MUC service (XEP-0045): routes each stanza addressed to the service domain, to a room or
+/// to an occupant JID, and returns what to send and store. Pure and deterministic: no clock, no
+/// randomness, no I/O — time comes in with each stanza, storage and delivery go out as actions.
+public struct MUCService {
+    public let settings: MUCSettings
+    /// The service domain, normalised as in JIDs.
+    let domain: String
+    var rooms: [BareJID: Room] = [:]
+
+    public init(settings: MUCSettings) {
+        self.settings = settings
+        self.domain = (try? BareJID(settings.domain))?.domain ?? settings.domain.lowercased()
+    }
+
+    /// Number of rooms in memory (persistent rooms, and temporary rooms with occupants).
+    public var roomCount: Int { rooms.count }
+
+    /// Restores a stored room (at start-up). It is unlocked and empty.
+    public mutating func load(_ record: RoomRecord) {
+        rooms[record.jid] = Room(record: record)
+    }
+
+    /// The durable state of a room, if it exists.
+    public func record(of room: BareJID) -> RoomRecord? { rooms[room]?.record }
+
+    /// Handles one stanza addressed to the service domain or to a room/occupant in it, received
+    /// from the server (its `from` is the sender's real JID). `now` is seconds since 1970.
+    public mutating func handle(_ stanza: Stanza, now: Double) -> [MUCAction] {
+        // A stanza without a sender cannot be answered; one for another domain is not ours.
+        guard let from = stanza.from, let to = stanza.to, to.domain == domain else { return [] }
+        var out = ActionList()
+        let ctx = RoomContext(settings: settings, now: now)
+        if to.localpart == nil {
+            handleServiceStanza(stanza, from: from, &out)
+        } else if rooms[to.bare] != nil {
+            rooms[to.bare]?.handle(stanza, from: from, nick: to.resource, ctx, &out)
+            if rooms[to.bare]?.isDisposable == true { rooms[to.bare] = nil }
+        } else {
+            handleNonexistentRoom(stanza, room: to.bare, nick: to.resource, from: from, ctx, &out)
+        }
+        return out.actions
+    }
+
+    /// Takes every occupant out of every room (service shutdown, §14.2: status 332) and forgets
+    /// temporary rooms. Persistent rooms stay, empty.
+    public mutating func removeAllOccupants() -> [MUCAction] {
+        var out = ActionList()
+        for key in rooms.keys.sorted() {
+            guard var room = rooms[key] else { continue }
+            room.removeAllOccupants(&out)
+            rooms[key] = room.isDisposable ? nil : room
+        }
+        return out.actions
+    }
+
+    // MARK: Service domain
+
+    /// Stanzas to the service itself: disco (§6.1–§6.3), ping; everything else is refused.
+    private func handleServiceStanza(_ stanza: Stanza, from: JID, _ out: inout ActionList) {
+        let element = stanza.element
+        switch stanza.kind {
+        case .presence:
+            return
+        case .message:
+            // Errors and headlines are never answered (RFC 6120 §8.3.1, RFC 6121 §5.2.2).
+            switch stanza.messageType {
+            case .error?, .headline?: return
+            default: out.send(Build.error(element, .serviceUnavailable))
+            }
+        case .iq:
+            guard let type = stanza.iqType else { return out.send(Build.error(element, .badRequest)) }
+            let isSet: Bool
+            switch type {
+            case .result, .error: return
+            case .get: isSet = false
+            case .set: isSet = true
+            }
+            guard let payload = element.elements.first else { return out.send(Build.error(element, .badRequest)) }
+            switch (payload.name, payload.namespace) {
+            case ("query", NS.discoInfo):
+                if isSet { return out.send(Build.error(element, .featureNotImplemented)) }
+                if payload.attribute("node") != nil { return out.send(Build.error(element, .itemNotFound)) }
+                out.send(element.iqResult(serviceInfo))
+            case ("query", NS.discoItems):
+                if isSet { return out.send(Build.error(element, .featureNotImplemented)) }
+                if payload.attribute("node") != nil { return out.send(Build.error(element, .itemNotFound)) }
+                out.send(element.iqResult(publicRooms))
+            case ("ping", NS.ping):
+                out.send(isSet ? Build.error(element, .featureNotImplemented) : element.iqResult())
+            case ("query", NS.register):
+                // Nicks are registered with a room (§7.10), not with the service.
+                out.send(Build.error(element, .featureNotImplemented, text: "Register with a room"))
+            default:
+                out.send(Build.error(element, .serviceUnavailable))
+            }
+        }
+    }
+
+    /// §6.2: identity and features of the service.
+    var serviceInfo: Element {
+        var q = Build.query(NS.discoInfo)
+        q.append(Build.conferenceIdentity(name: settings.name))
+        for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping] { q.append(Build.feature(f)) }
+        return q
+    }
+
+    /// §6.3: public, configured rooms, sorted by JID, named by their name or localpart.
+    var publicRooms: Element {
+        var q = Build.query(NS.discoItems)
+        for key in rooms.keys.sorted() {
+            guard let room = rooms[key], room.config.isPublic, !room.locked else { continue }
+            q.append(Element("item", namespace: NS.discoItems, attrs: ["jid": room.address, "name": room.displayName]))
+        }
+        return q
+    }
+
+    // MARK: Rooms that do not exist
+
+    /// A join creates the room when the creation policy allows it (§10.1.1, not-allowed
+    /// otherwise); anything else addressed to a missing room is item-not-found (§7.10, §18.1).
+    private mutating func handleNonexistentRoom(_ stanza: Stanza, room: BareJID, nick: String?, from: JID,
+                                                _ ctx: RoomContext, _ out: inout ActionList) {
+        let element = stanza.element
+        switch stanza.kind {
+        case .presence:
+            guard stanza.type == nil else { return }
+            guard let nick else { return out.send(Build.error(element, .jidMalformed, by: room)) }
+            guard element.child("x", namespace: NS.muc) != nil else {
+                // Not a MUC join (§7.2.19): handled as by an existing room, which says "not in the room".
+                var r = Room(jid: room, config: settings.defaultRoomConfig, locked: false)
+                r.handlePresence(stanza, from: from, nick: nick, ctx, &out)
+                return
+            }
+            guard Nick.isValid(nick) else {
+                return out.send(Build.error(element, .jidMalformed, type: .modify, text: "Invalid nickname", by: room))
+            }
+            guard settings.mayCreateRoom(from.bare) else {
+                return out.send(Build.error(element, .notAllowed, type: .cancel, text: "Room creation is restricted", by: room))
+            }
+            var r = Room(jid: room, config: settings.defaultRoomConfig, locked: true)
+            r.setRecord(AffiliationRecord(jid: from.bare, affiliation: .owner))
+            r.join(session: from, nick: nick, stanza: element, isCreation: true, ctx, &out)
+            if r.occupantCount > 0 { rooms[room] = r }
+        case .iq:
+            switch stanza.iqType {
+            case .result?, .error?: return
+            default: out.send(Build.error(element, .itemNotFound))
+            }
+        case .message:
+            switch stanza.messageType {
+            case .error?, .headline?: return
+            default: out.send(Build.error(element, .itemNotFound, by: room))
+            }
+        }
+    }
+}
+
+extension Room {
+    /// Dispatches a stanza addressed to this room or one of its occupant JIDs.
+    mutating func handle(_ stanza: Stanza, from real: JID, nick: String?, _ ctx: RoomContext, _ out: inout ActionList) {
+        switch stanza.kind {
+        case .presence: handlePresence(stanza, from: real, nick: nick, ctx, &out)
+        case .iq: handleIQ(stanza, from: real, nick: nick, ctx, &out)
+        case .message: handleMessage(stanza, from: real, nick: nick, ctx, &out)
+        }
+    }
+
+    /// Service shutdown (§14.2): every session gets an unavailable self-presence with 110 and 332.
+    mutating func removeAllOccupants(_ out: inout ActionList) {
+        for o in occupantsInOrder {
+            let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)],
+                                post: [.selfPresence, .serviceShutdown])
+            out.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x), to: o.sessions)
+            removeOccupant(nick: o.nick)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import XMPPCore
+
+/// One occupant: a nick in the room held by one bare JID, with one or more sessions.
+///
+/// XEP-0045 §7.2.9 says a service SHOULD let a user whose bare JID already holds a nick join with
+/// the same nick from another resource. We do (as the widely deployed servers do): each such
+/// resource is a session of the same occupant; in-room messages go to every session, private
+/// messages too (RECOMMENDED there), and the occupant leaves when its last session leaves.
+struct Occupant {
+    var nick: String
+    let bare: BareJID
+    var role: Role
+    /// Real JIDs of the sessions, in join order.
+    var sessions: [JID]
+    /// Payload of the last presence received from any session, reflected to others: everything
+    /// the client sent except the MUC join element and any `muc#user` data (§18.2 rule 6).
+    var payload: [Element]
+}
+
+extension Occupant {
+    /// The reflected part of a client's presence: child elements except `<x xmlns='…muc'/>` and
+    /// `<x xmlns='…muc#user'/>`. Whitespace between children is dropped.
+    static func reflectedPayload(of presence: Element) -> [Element] {
+        var out: [Element] = []
+        for case .element(let e) in presence.children {
+            if e.name == "x" && (e.namespace == NS.muc || e.namespace == NS.mucUser) { continue }
+            out.append(e)
+        }
+        return out
+    }
+}

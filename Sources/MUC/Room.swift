@@ -1,0 +1,191 @@
+import XMPPCore
+
+/// What a room handler needs from the service: its settings and the current time.
+struct RoomContext {
+    let settings: MUCSettings
+    /// Seconds since 1970.
+    let now: Double
+}
+
+/// One room's state machine: configuration, affiliations, occupants and subject.
+/// Handlers live in extensions by concern (join, presence, admin, owner, registration, messages, disco).
+struct Room {
+    let jid: BareJID
+    /// `room@service`, as written in `from` attributes.
+    let address: String
+    var config: RoomConfig
+    /// §10.1.1: a new room is locked (refuses everyone but its owners) until first configured.
+    var locked: Bool
+    /// Set when the room was destroyed; the service drops it.
+    var destroyed = false
+
+    /// Affiliated bare JIDs (never `.none`).
+    private(set) var affiliations: [BareJID: AffiliationRecord] = [:]
+    /// Reserved nick → the bare JID that reserved it (index over `affiliations`).
+    private(set) var reservedNicks: [String: BareJID] = [:]
+
+    /// Occupants by nick, and nicks in join order (iteration order of every broadcast, so output
+    /// is deterministic).
+    private(set) var occupants: [String: Occupant] = [:]
+    private(set) var order: [String] = []
+    /// Real session JID → nick of its occupant.
+    private(set) var sessionNick: [JID: String] = [:]
+
+    var subject = ""
+    var subjectNick: String?
+    var subjectTime: Double?
+
+    /// Discussion history (kept for joiners, §7.2.12).
+    var history = History()
+    /// IQs forwarded to occupants and awaiting their answer (§18.3).
+    var pendingIQs = PendingIQs()
+
+    init(jid: BareJID, config: RoomConfig, locked: Bool) {
+        self.jid = jid
+        self.address = jid.description
+        self.config = config
+        self.locked = locked
+    }
+
+    init(record: RoomRecord) {
+        self.init(jid: record.jid, config: record.config, locked: false)
+        for a in record.affiliations where a.affiliation != .none { setRecord(a) }
+        subject = record.subject
+        subjectNick = record.subjectNick
+        subjectTime = record.subjectTime
+    }
+
+    /// The durable part of the room.
+    var record: RoomRecord {
+        RoomRecord(jid: jid, config: config, affiliations: affiliations.values.sorted { $0.jid < $1.jid },
+                   subject: subject, subjectNick: subjectNick, subjectTime: subjectTime)
+    }
+
+    /// Whether changes must be stored: persistent and past initial configuration.
+    var isStored: Bool { config.persistent && !locked }
+
+    /// Whether the service should forget the room: destroyed, or empty and not kept (temporary,
+    /// or still locked: §10.1.3, the creator left before configuring it).
+    var isDisposable: Bool { destroyed || (occupants.isEmpty && (locked || !config.persistent)) }
+
+    // MARK: Addresses
+
+    /// `room@service/nick`.
+    func occupantAddress(_ nick: String) -> String { address + "/" + nick }
+
+    // MARK: Affiliations
+
+    /// The stored affiliation of a bare JID.
+    func storedAffiliation(of user: BareJID) -> Affiliation {
+        affiliations[user]?.affiliation ?? .none
+    }
+
+    /// The affiliation that governs rights and is shown in items: service admins are owners of every room.
+    func affiliation(of user: BareJID, _ ctx: RoomContext) -> Affiliation {
+        ctx.settings.admins.contains(user) ? .owner : storedAffiliation(of: user)
+    }
+
+    /// The reserved nick of a bare JID.
+    func reservedNick(of user: BareJID) -> String? { affiliations[user]?.nick }
+
+    /// Stores (or with affiliation `.none`, removes) an affiliation record, keeping the nick index.
+    mutating func setRecord(_ record: AffiliationRecord) {
+        if let old = affiliations[record.jid], let n = old.nick, reservedNicks[n] == record.jid {
+            reservedNicks[n] = nil
+        }
+        if record.affiliation == .none {
+            affiliations[record.jid] = nil
+            return
+        }
+        affiliations[record.jid] = record
+        if let n = record.nick { reservedNicks[n] = record.jid }
+    }
+
+    /// Number of stored owners.
+    var ownerCount: Int { affiliations.values.reduce(0) { $0 + ($1.affiliation == .owner ? 1 : 0) } }
+
+    /// §5.1.2: the role an occupant gets from its affiliation; `.none` when it may not be present.
+    func defaultRole(for affiliation: Affiliation) -> Role {
+        switch affiliation {
+        case .owner, .admin: return .moderator
+        case .member: return .participant
+        case .none: return config.membersOnly ? .none : (config.moderated ? .visitor : .participant)
+        case .outcast: return .none
+        }
+    }
+
+    // MARK: Occupants
+
+    func occupant(nick: String) -> Occupant? { occupants[nick] }
+
+    func occupant(session: JID) -> Occupant? {
+        sessionNick[session].flatMap { occupants[$0] }
+    }
+
+    /// Occupants in join order.
+    var occupantsInOrder: [Occupant] { order.compactMap { occupants[$0] } }
+
+    /// Every session of every occupant, in join order.
+    var allSessions: [JID] {
+        var out: [JID] = []
+        out.reserveCapacity(sessionNick.count)
+        for n in order { if let o = occupants[n] { out.append(contentsOf: o.sessions) } }
+        return out
+    }
+
+    /// Sessions of occupants that satisfy `predicate`, in join order.
+    func sessions(where predicate: (Occupant) -> Bool) -> [JID] {
+        var out: [JID] = []
+        for n in order { if let o = occupants[n], predicate(o) { out.append(contentsOf: o.sessions) } }
+        return out
+    }
+
+    var occupantCount: Int { occupants.count }
+
+    mutating func addOccupant(_ o: Occupant) {
+        occupants[o.nick] = o
+        order.append(o.nick)
+        for s in o.sessions { sessionNick[s] = o.nick }
+    }
+
+    /// Replaces an occupant's state (same nick).
+    mutating func updateOccupant(_ o: Occupant) {
+        if let old = occupants[o.nick] {
+            for s in old.sessions where !o.sessions.contains(s) { sessionNick[s] = nil }
+        }
+        occupants[o.nick] = o
+        for s in o.sessions { sessionNick[s] = o.nick }
+    }
+
+    @discardableResult
+    mutating func removeOccupant(nick: String) -> Occupant? {
+        guard let o = occupants.removeValue(forKey: nick) else { return nil }
+        if let i = order.firstIndex(of: nick) { order.remove(at: i) }
+        for s in o.sessions { sessionNick[s] = nil }
+        return o
+    }
+
+    /// Moves an occupant to a new nick, keeping its place in the join order.
+    mutating func renameOccupant(from old: String, to new: String) {
+        guard var o = occupants.removeValue(forKey: old) else { return }
+        o.nick = new
+        occupants[new] = o
+        if let i = order.firstIndex(of: old) { order[i] = new }
+        for s in o.sessions { sessionNick[s] = new }
+    }
+
+    /// Occupants of a bare JID (one per nick it holds).
+    func occupants(of user: BareJID) -> [Occupant] {
+        occupantsInOrder.filter { $0.bare == user }
+    }
+
+    // MARK: Storage
+
+    /// Wraps `actions` so that they run after the room's state is stored, when the room is stored.
+    func persisting(_ actions: ActionList) -> ActionList {
+        guard isStored else { return actions }
+        var out = ActionList()
+        out.append(.persist(record, then: actions.actions))
+        return out
+    }
+}

@@ -1,0 +1,18 @@
+/// Timing of a script run. The defaults are those of the scansion README; tests may shorten the
+/// `receives: nothing` wait without changing its meaning.
+public struct RunOptions: Sendable {
+    /// How long a `receives` step waits for each expected stanza.
+    public var receiveTimeout: Duration
+    /// How long `receives: nothing` watches for a new stanza.
+    public var nothingWait: Duration
+    /// Pause after a `sends` step when the next step belongs to another client, so the server sees
+    /// the two clients' traffic in script order.
+    public var interClientPause: Duration
+
+    public init(receiveTimeout: Duration = .seconds(5), nothingWait: Duration = .seconds(2),
+                interClientPause: Duration = .milliseconds(100)) {
+        self.receiveTimeout = receiveTimeout
+        self.nothingWait = nothingWait
+        self.interClientPause = interClientPause
+    }
+}

@@ -1,0 +1,171 @@
+import XMPPCore
+
+/// Plays one script through a connector, step by step, with the matching rules of `StanzaMatcher`
+/// and the stale-stanza rule of the scansion README:
+///
+/// each client keeps what it receives in arrival order; when a `receives` step runs, a buffered
+/// stanza that arrived before the most recent action that is not this client's own receive step is
+/// stale and is dropped silently if it does not match; the first stanza that arrived after that
+/// point must match, or the step fails. Whatever is left when a client disconnects is ignored.
+public final class ScriptRunner {
+    public let script: Script
+    public let connector: any ScansionConnector
+    public let options: RunOptions
+
+    private let clock = ActionClock()
+    private var clients: [String: any ScansionClient] = [:]
+    private var fullJIDs: [String: String] = [:]
+    private var inboxes: [String: Inbox] = [:]
+    /// Per client: the number of the most recent action that is not its own receive step.
+    private var cutoff: [String: Int] = [:]
+    private var captures: Captures = [:]
+
+    public init(script: Script, connector: any ScansionConnector, options: RunOptions = RunOptions()) {
+        self.script = script
+        self.connector = connector
+        self.options = options
+    }
+
+    /// Runs every step; stops at the first failure. Clients still connected at the end are disconnected.
+    public func run() async -> ScriptResult {
+        var failure: ScriptFailure? = nil
+        for (index, step) in script.steps.enumerated() {
+            let action = clock.advance()
+            for c in script.clients where !(c.name == step.client && step.action.isReceive) {
+                cutoff[c.name] = action
+            }
+            do {
+                try await perform(step)
+            } catch let f as ScriptFailure {
+                failure = f
+                break
+            } catch {
+                failure = ScriptFailure(line: step.line, step: step.summary, reason: "\(error)")
+                break
+            }
+            if case .send = step.action, index + 1 < script.steps.count, script.steps[index + 1].client != step.client {
+                try? await Task.sleep(for: options.interClientPause)
+            }
+        }
+        for name in clients.keys.sorted() { await clients[name]?.disconnect() }
+        clients = [:]
+        inboxes = [:]
+        return ScriptResult(name: script.path ?? script.title ?? "script", title: script.title, failure: failure)
+    }
+
+    // MARK: Steps
+
+    private func perform(_ step: Step) async throws {
+        switch step.action {
+        case .connect:
+            try await connect(step)
+        case .disconnect:
+            guard let client = clients[step.client] else { throw fail(step, "\(step.client) is not connected") }
+            await client.disconnect()
+            clients[step.client] = nil
+            inboxes[step.client] = nil
+        case .send(let xml):
+            guard let client = clients[step.client] else { throw fail(step, "\(step.client) is not connected") }
+            for stanza in try stanzas(xml, step) {
+                do {
+                    try await client.send(StanzaXML.removingDirectives(stanza))
+                } catch {
+                    throw fail(step, "sending failed: \(error)")
+                }
+            }
+        case .receive(let xml):
+            guard let inbox = inboxes[step.client] else { throw fail(step, "\(step.client) is not connected") }
+            for expected in try stanzas(xml, step) {
+                try await receive(expected, inbox: inbox, step: step)
+            }
+        case .receiveNothing:
+            guard let inbox = inboxes[step.client] else { throw fail(step, "\(step.client) is not connected") }
+            try await receiveNothing(inbox: inbox, step: step)
+        }
+    }
+
+    private func connect(_ step: Step) async throws {
+        guard clients[step.client] == nil else { throw fail(step, "\(step.client) is already connected") }
+        guard let declaration = script.client(named: step.client) else { throw fail(step, "unknown client \(step.client)") }
+        var account = ScansionAccount(jid: declaration.jid, password: declaration.password)
+        if let slash = declaration.jid.firstIndex(of: "/") {
+            account.jid = String(declaration.jid[..<slash])
+            account.resource = String(declaration.jid[declaration.jid.index(after: slash)...])
+        }
+        let inbox = Inbox(clock: clock)
+        do {
+            let client = try await connector.connect(account) { inbox.deliver($0) }
+            clients[step.client] = client
+            fullJIDs[step.client] = client.fullJID
+            inboxes[step.client] = inbox
+        } catch {
+            throw fail(step, "could not log in as \(declaration.jid): \(error)")
+        }
+    }
+
+    private func receive(_ expected: Element, inbox: Inbox, step: Step) async throws {
+        let staleBefore = cutoff[step.client] ?? 0
+        let deadline = ContinuousClock.now + options.receiveTimeout
+        var skipped: [String] = []
+        while true {
+            guard let item = await inbox.next(until: deadline) else {
+                throw ScriptFailure(line: step.line, step: step.summary,
+                                    reason: "no matching stanza arrived within \(options.receiveTimeout)",
+                                    expected: PrettyXML.format(expected), skipped: skipped)
+            }
+            if let mismatch = StanzaMatcher.match(expected: expected, received: item.stanza, captures: &captures) {
+                if item.epoch < staleBefore {
+                    skipped.append(PrettyXML.format(item.stanza))
+                    continue
+                }
+                throw ScriptFailure(line: step.line, step: step.summary,
+                                    reason: "the received stanza does not match \(mismatch)",
+                                    expected: PrettyXML.format(expected), received: PrettyXML.format(item.stanza),
+                                    skipped: skipped)
+            }
+            return
+        }
+    }
+
+    private func receiveNothing(inbox: Inbox, step: Step) async throws {
+        let staleBefore = cutoff[step.client] ?? 0
+        let deadline = ContinuousClock.now + options.nothingWait
+        while let item = await inbox.next(until: deadline) {
+            if item.epoch < staleBefore { continue }
+            throw ScriptFailure(line: step.line, step: step.summary, reason: "a stanza arrived where nothing was expected",
+                                received: PrettyXML.format(item.stanza))
+        }
+    }
+
+    // MARK: Helpers
+
+    private func stanzas(_ xml: String, _ step: Step) throws -> [Element] {
+        let text: String
+        do {
+            text = try Substitution.apply(xml) { reference in
+                switch reference {
+                case .bare(let name):
+                    guard let jid = script.client(named: name)?.jid else { return nil }
+                    return jid.firstIndex(of: "/").map { String(jid[..<$0]) } ?? jid
+                case .full(let name):
+                    return fullJIDs[name]
+                }
+            }
+        } catch {
+            throw fail(step, error.message)
+        }
+        do {
+            let elements = try StanzaXML.parse(text)
+            guard !elements.isEmpty else { throw fail(step, "the block holds no stanza") }
+            return elements
+        } catch let f as ScriptFailure {
+            throw f
+        } catch {
+            throw fail(step, "the block is not well-formed XML: \(error)\n\(text)")
+        }
+    }
+
+    private func fail(_ step: Step, _ reason: String) -> ScriptFailure {
+        ScriptFailure(line: step.line, step: step.summary, reason: reason)
+    }
+}

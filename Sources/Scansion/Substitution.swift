@@ -1,0 +1,47 @@
+import XMPPCore
+
+/// Replaces `${Name's JID}` (bare JID) and `${Name's full JID}` (the JID bound at log-in) in a
+/// block of script XML; values are XML-escaped for use in attributes or text.
+enum Substitution {
+    enum Reference: Equatable {
+        case bare(String)
+        case full(String)
+    }
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    static func apply(_ text: String, resolve: (Reference) -> String?) throws(Failure) -> String {
+        guard text.contains("${") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw Failure(message: "unterminated '${' in: \(rest)")
+            }
+            let body = String(rest[start.upperBound ..< end])
+            let reference: Reference
+            if body.hasSuffix("'s full JID") {
+                reference = .full(String(body.dropLast("'s full JID".count)))
+            } else if body.hasSuffix("'s JID") {
+                reference = .bare(String(body.dropLast("'s JID".count)))
+            } else {
+                throw Failure(message: "unknown substitution '${\(body)}' (expected ${Name's JID} or ${Name's full JID})")
+            }
+            guard let value = resolve(reference) else {
+                switch reference {
+                case .bare(let name): throw Failure(message: "'${\(body)}': no client called '\(name)'")
+                case .full(let name): throw Failure(message: "'${\(body)}': client '\(name)' is unknown or not connected yet")
+                }
+            }
+            var escaped: [UInt8] = []
+            Serializer.appendEscaped(value, &escaped, attribute: true)
+            out += String(decoding: escaped, as: UTF8.self)
+            rest = rest[rest.index(after: end)...]
+        }
+        out += rest
+        return out
+    }
+}

@@ -1,0 +1,182 @@
+import Testing
+import XMPPCore
+@testable import MUC
+
+/// A stanza written to one recipient.
+struct Delivery: CustomStringConvertible {
+    let to: String
+    let stanza: Element
+    var description: String { Serializer.string(stanza) }
+}
+
+/// What one stanza produced, flattened in delivery order (`persist`/`deleteRoom` are recorded and
+/// their `then` actions follow, as the runtime carries them out).
+struct Output {
+    let actions: [MUCAction]
+    let deliveries: [Delivery]
+    let persisted: [RoomRecord]
+    let deleted: [BareJID]
+
+    init(_ actions: [MUCAction]) {
+        self.actions = actions
+        var d: [Delivery] = []
+        var p: [RoomRecord] = []
+        var del: [BareJID] = []
+        func flatten(_ list: [MUCAction]) {
+            for a in list {
+                switch a {
+                case .send(let e):
+                    d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
+                case .broadcast(let e, let to):
+                    #expect(e.attribute("to") == nil, "a broadcast element carries no 'to'")
+                    for j in to {
+                        var c = e
+                        c.setAttribute("to", j.description)
+                        d.append(Delivery(to: j.description, stanza: c))
+                    }
+                case .persist(let r, let then):
+                    p.append(r)
+                    flatten(then)
+                case .deleteRoom(let j, let then):
+                    del.append(j)
+                    flatten(then)
+                }
+            }
+        }
+        flatten(actions)
+        deliveries = d
+        persisted = p
+        deleted = del
+    }
+
+    /// Stanzas written to `jid`, in order.
+    func to(_ jid: String) -> [Element] { deliveries.filter { $0.to == jid }.map(\.stanza) }
+
+    /// Every recipient, in order of first delivery.
+    var recipients: [String] {
+        var seen: [String] = []
+        for d in deliveries where !seen.contains(d.to) { seen.append(d.to) }
+        return seen
+    }
+
+    /// Index of each delivery, to check ordering across recipients.
+    func index(of jid: String, matching xml: String) -> Int? {
+        let e = TestXML.parse(xml)
+        return deliveries.firstIndex { $0.to == jid && Match.matches(expected: e, received: $0.stanza) }
+    }
+}
+
+/// Drives a service with stanzas written as XML (default namespace `jabber:component:accept`,
+/// `from` set to the sender's real JID) at a controllable time.
+struct Transcript {
+    var service: MUCService
+    var now: Double = 1_700_000_000
+
+    init(_ settings: MUCSettings = MUCSettings(domain: "conference.localhost")) {
+        service = MUCService(settings: settings)
+    }
+
+    @discardableResult
+    mutating func send(_ xml: String, from: String) -> Output {
+        var e = TestXML.parse(xml)
+        e.setAttribute("from", from)
+        let stanza: Stanza
+        do { stanza = try Stanza(e) } catch {
+            Issue.record("unparsable stanza: \(error)")
+            return Output([])
+        }
+        return Output(service.handle(stanza, now: now))
+    }
+}
+
+// MARK: Expectations
+
+/// Checks that exactly `expected` (matched by the scansion rules) were written to `jid`, in order.
+func expectStanzas(_ out: Output, to jid: String, _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    let got = out.to(jid)
+    let ok = got.count == expected.count
+        && zip(expected, got).allSatisfy { Match.matches(expected: TestXML.parse($0), received: $1) }
+    if !ok {
+        Issue.record("""
+            stanzas to \(jid) do not match
+            expected (\(expected.count)):
+            \(expected.joined(separator: "\n"))
+            received (\(got.count)):
+            \(got.map { Serializer.string($0) }.joined(separator: "\n"))
+            """, sourceLocation: sourceLocation)
+    }
+}
+
+/// Checks every recipient and what each got: no one else received anything.
+func expectOnly(_ out: Output, _ expected: KeyValuePairs<String, [String]>, sourceLocation: SourceLocation = #_sourceLocation) {
+    let keys = Set(expected.map(\.key))
+    let extra = out.recipients.filter { !keys.contains($0) }
+    if !extra.isEmpty {
+        Issue.record("unexpected recipients \(extra): \(out.deliveries.filter { extra.contains($0.to) })", sourceLocation: sourceLocation)
+    }
+    for (jid, stanzas) in expected { expectStanzas(out, to: jid, stanzas, sourceLocation: sourceLocation) }
+}
+
+/// Checks that `out` is exactly one error stanza to `jid` with this type and condition.
+func expectError(_ out: Output, to jid: String, kind: String = "presence", type: String, condition: String,
+                 from: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    let fromAttr = from.map { " from='\($0)'" } ?? ""
+    expectOnly(out, [jid: ["""
+        <\(kind) type='error'\(fromAttr)><error type='\(type)'><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></\(kind)>
+        """]], sourceLocation: sourceLocation)
+}
+
+/// The error condition and type of the only stanza in `out`, for parameterized checks.
+func errorOf(_ out: Output) -> (type: String, condition: String)? {
+    guard out.deliveries.count == 1, let e = out.deliveries[0].stanza.child("error", namespace: NS.component),
+          let s = StanzaError(element: e) else { return nil }
+    return (s.type.rawValue, s.condition.rawValue)
+}
+
+// MARK: Fixtures
+
+/// The people of the reference scripts.
+enum People {
+    static let romeo = "user@localhost/romeo"
+    static let juliet = "user2@localhost/juliet"
+    static let rosaline = "user3@localhost/rosaline"
+    static let romeoBare = "user@localhost"
+    static let julietBare = "user2@localhost"
+    static let rosalineBare = "user3@localhost"
+    static let room = "room@conference.localhost"
+}
+
+extension Transcript {
+    /// `<presence to='room/nick'><x xmlns='…muc'/></presence>`, with extra children inside `x`.
+    @discardableResult
+    mutating func join(_ from: String, nick: String, room: String = People.room, x: String = "", extra: String = "") -> Output {
+        send("<presence to='\(room)/\(nick)'><x xmlns='http://jabber.org/protocol/muc'>\(x)</x>\(extra)</presence>", from: from)
+    }
+
+    /// Creates and unlocks (instant room) `room` with `from` as owner.
+    mutating func createInstantRoom(_ from: String, nick: String, room: String = People.room, config: String = "") {
+        join(from, nick: nick, room: room)
+        let out = submitConfig(from, room: room, config)
+        #expect(out.to(from).contains { $0.name == "iq" && $0.attribute("type") == "result" })
+    }
+
+    /// Submits a `muc#roomconfig` form with the given fields (empty: instant room).
+    @discardableResult
+    mutating func submitConfig(_ from: String, room: String = People.room, _ fields: String, id: String = "cfg") -> Output {
+        let form = fields.isEmpty ? "<x xmlns='jabber:x:data' type='submit'/>" : """
+            <x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>\(fields)</x>
+            """
+        return send("<iq id='\(id)' to='\(room)' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'>\(form)</query></iq>", from: from)
+    }
+
+    /// A `muc#admin` set with the given items.
+    @discardableResult
+    mutating func admin(_ from: String, room: String = People.room, _ items: String, id: String = "adm") -> Output {
+        send("<iq id='\(id)' to='\(room)' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'>\(items)</query></iq>", from: from)
+    }
+}
+
+/// `<field var='muc#roomconfig_NAME'><value>…</value>…</field>`.
+func field(_ name: String, _ values: String...) -> String {
+    "<field var='\(name.hasPrefix("muc#") ? name : "muc#roomconfig_" + name)'>" + values.map { "<value>\($0)</value>" }.joined() + "</field>"
+}
