@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev).
@@ -35,12 +37,23 @@ let package = Package(
         // The pure MUC service and room state machines.
         .target(name: "MUC", dependencies: ["XMPPCore"]),
 
+        // Persistence: the RoomStore protocol and the in-memory store.
+        .target(name: "RoomStore", dependencies: ["MUC", "XMPPCore"]),
+        // SQLite backend (the embedded default), through GRDB.
+        .target(name: "SQLiteStore", dependencies: ["RoomStore", "MUC", "XMPPCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
+        // PostgreSQL backend, through postgres-nio.
+        .target(name: "PostgresStore", dependencies: [
+            "RoomStore", "MUC", "XMPPCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swift5),
+
         // TOML configuration loading and validation.
         .target(name: "MUCConfig", dependencies: ["XMPPCore", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swift5),
 
         // The XEP-0114 connector and the runtime that carries out the machines' actions.
         .target(name: "Component", dependencies: [
-            "XMPPCore", "XMLStream", "MUC", "MUCConfig",
+            "XMPPCore", "XMLStream", "MUC", "MUCConfig", "RoomStore", "SQLiteStore", "PostgresStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -80,6 +93,7 @@ let package = Package(
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream", "XMPPCore"]),
         .testTarget(name: "MUCTests", dependencies: ["MUC", "XMPPCore"]),
+        .testTarget(name: "StorageTests", dependencies: ["RoomStore", "SQLiteStore", "PostgresStore", "MUC", "XMPPCore"], swiftSettings: swift5),
         .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig"], swiftSettings: swift5),
         .testTarget(name: "ComponentTests", dependencies: [
             "Component", "XMLStream", "XMPPCore", "MUCConfig",

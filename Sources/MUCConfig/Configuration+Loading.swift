@@ -64,8 +64,13 @@ extension Configuration {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            return (Configuration(), [ConfigError(file: source, line: error.source.begin.line, column: error.source.begin.column,
-                                                  message: "syntax error: \(error.description)")])
+            let line = error.source.begin.line, column = error.source.begin.column
+            var message = "syntax error: \(error.description)"
+            // The parser's wording for a string left open is about control characters; say it plainly.
+            if error.description.contains("string"), isLineEnd(in: text, line: line, column: column) {
+                message += " (a closing quote is missing on this line)"
+            }
+            return (Configuration(), [ConfigError(file: source, line: line, column: column, message: message)])
         } catch {
             return (Configuration(), [ConfigError(file: source, message: "syntax error: \(error)")])
         }
@@ -88,6 +93,22 @@ extension Configuration {
                         message: violation.message)
         }
         return (configuration, byLine(violations))
+    }
+
+    /// Whether a 1-based line and column (counted in characters) is the end of that line.
+    private static func isLineEnd(in text: String, line: Int, column: Int) -> Bool {
+        var currentLine = 1, currentColumn = 1
+        for u in text.unicodeScalars {
+            if currentLine == line && currentColumn == column { return u == "\n" || u == "\r" }
+            if u == "\n" {
+                if currentLine == line { return false }
+                currentLine += 1
+                currentColumn = 1
+            } else {
+                currentColumn += 1
+            }
+        }
+        return currentLine == line
     }
 
     /// The line of the first of `keys` written in the file, else of its section header.

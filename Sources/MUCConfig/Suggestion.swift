@@ -2,7 +2,8 @@
 enum Suggestion {
     /// The candidate closest to `word`, if close enough to be a likely typo. Case, `-` and `_`
     /// are ignored first, so `maxRooms` and `max-rooms` find `max_rooms`; then up to one edit
-    /// (an insertion, deletion, substitution or swap of neighbours) per three or four letters.
+    /// (an insertion, deletion, substitution or swap of neighbours) per three or four letters;
+    /// failing that, a candidate that `word` (of three letters or more) begins, as `warn` does `warning`.
     static func closest(to word: String, among candidates: [String]) -> String? {
         let w = normalised(word)
         guard !w.isEmpty else { return nil }
@@ -12,7 +13,9 @@ enum Suggestion {
             let d = distance(w, normalised(candidate))
             if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        guard w.count >= 3 else { return nil }
+        return candidates.first { normalised($0).starts(with: w) }
     }
 
     static func normalised(_ s: String) -> [Character] {

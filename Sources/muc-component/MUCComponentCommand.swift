@@ -82,6 +82,12 @@ struct CheckConfig: AsyncParsableCommand {
     var path: String
 
     func run() async throws {
+        // List every problem of the file at once, in file order, so one edit fixes them all.
+        let problems = Configuration.diagnose(path: path)
+        if !problems.isEmpty {
+            for p in problems { FileHandle.standardError.write(Data("muc-component: \(p)\n".utf8)) }
+            throw ExitCode(2)
+        }
         let (c, _) = try loadConfiguration(path)
         print("""
         \(path): OK

@@ -65,10 +65,11 @@ import MUCConfig
         let path = Fixture.path("syntax-error.toml")
         let error = #expect(throws: ConfigError.self) { try Configuration.load(path: path) }
         #expect(error?.line == 4)
-        #expect(error?.column != nil)
+        #expect(error?.column == 33)
         #expect(error?.key == nil)
         #expect(error?.message.hasPrefix("syntax error: ") == true)
-        #expect(error?.description.hasPrefix("\(path):4:") == true)
+        #expect(error?.message.hasSuffix(" (a closing quote is missing on this line)") == true)
+        #expect(error?.description.hasPrefix("\(path):4:33: syntax error: ") == true)
     }
 
     @Test func missingFile() {

@@ -60,7 +60,8 @@ import Testing
             var bytes: [UInt8] = []
             for _ in 0..<64 {
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                bytes.append(Array("[]{}\"'\\=.,#\n ab1".utf8)[Int(seed >> 33) % 17])
+                let alphabet = Array("[]{}\"'\\=.,#\n ab1".utf8)
+                bytes.append(alphabet[Int(seed >> 33) % alphabet.count])
             }
             _ = KeyLocator(String(decoding: bytes, as: UTF8.self))
         }
@@ -74,6 +75,9 @@ import Testing
         #expect(Suggestion.closest(to: "keepAliveSeconds", among: ["keepalive_seconds"]) == "keepalive_seconds")
         #expect(Suggestion.closest(to: "xyz", among: ["port"]) == nil)
         #expect(Suggestion.closest(to: "", among: ["port"]) == nil)
+        // An abbreviation finds the word it starts.
+        #expect(Suggestion.closest(to: "warn", among: ["info", "warning", "error"]) == "warning")
+        #expect(Suggestion.closest(to: "w", among: ["warning"]) == nil)
     }
 
     @Test func quoted() {

@@ -6,10 +6,18 @@ import XMPPCore
 /// Crashes the test on malformed input (fixtures are ours).
 enum TestXML {
     static func parse(_ source: String, defaultNamespace: String = NS.component) -> Element {
+        parseAll(source, defaultNamespace: defaultNamespace)[0]
+    }
+
+    /// Every top-level element of `source`, in order.
+    static func parseAll(_ source: String, defaultNamespace: String = NS.component) -> [Element] {
         var p = Parser(bytes: Array(source.utf8))
-        p.skipMisc()
-        let e = p.element(scopes: [["": defaultNamespace, "xml": NS.xml]])
-        return e
+        var out: [Element] = []
+        while true {
+            p.skipMisc()
+            guard p.peek == UInt8(ascii: "<") else { return out }
+            out.append(p.element(scopes: [["": defaultNamespace, "xml": NS.xml, "scansion": Match.scansionNS]]))
+        }
     }
 
     private struct Parser {

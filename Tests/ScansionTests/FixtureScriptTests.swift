@@ -5,12 +5,7 @@ import Testing
 /// Fixture scripts that do not pass yet, each with why. They run like the others, but their failure
 /// is reported as a known issue (with the failing line); once one passes, its known issue is not
 /// recorded and the test fails: remove it from this set then.
-let expectedFailures: Set<String> = [
-    "muc_affiliation_notify.scs",
-    "muc_members_only_change.scs",
-    "muc_password.scs",
-    "muc_show_offline.scs",
-]
+let expectedFailures: Set<String> = []
 
 /// Every fixture script against the real service (in-process `MUCComponent`, memory storage)
 /// through a fresh fake server.
@@ -54,6 +49,39 @@ let expectedFailures: Set<String> = [
         #expect(failure.line == 11)
         #expect(failure.step == "Romeo receives:")
         #expect(failure.expected?.contains("<status code='999'/>") == true)
+        #expect(failure.received?.contains("<status code='201'/>") == true)
+        #expect(failure.reason.contains("presence/x[1]/status[1]: attribute 'code' is '201', expected '999'"))
         #expect(failure.description.hasPrefix("line 11: Romeo receives:"))
+    }
+}
+
+@Suite struct ScansionHarnessTests {
+    /// A script any version of the service passes: service discovery on its domain.
+    @Test func aPassingScriptPasses() async throws {
+        let path = try temporaryScript("""
+            # Service discovery
+            [Client] Romeo
+            \tjid: user@localhost/balcony
+            \tpassword: password
+            -----
+            Romeo connects
+            Romeo sends:
+            \t<iq type='get' id='d1' to='conference.localhost'>
+            \t\t<query xmlns='http://jabber.org/protocol/disco#info'/>
+            \t</iq>
+            Romeo receives:
+            \t<iq type='result' id='d1' from='conference.localhost' to="${Romeo's full JID}"/>
+            Romeo receives: nothing
+            Romeo disconnects
+            """, name: "disco.scs")
+        let result = await ScansionHarness(options: RunOptions(nothingWait: .milliseconds(200))).run(file: path)
+        #expect(result.passed, "\(result.failure?.description ?? "")")
+    }
+
+    @Test func anUnreadableScriptFailsAtItsLine() async throws {
+        let path = try temporaryScript("[Client] A\n\tjid: a@localhost\n-----\nA waves\n", name: "bad.scs")
+        let result = await ScansionHarness().run(file: path)
+        #expect(result.failure?.line == 4)
+        #expect(result.failure?.step == "parse")
     }
 }

@@ -1,0 +1,129 @@
+import MUC
+import XMPPCore
+
+/// A store that keeps rooms in memory, for tests. It behaves like the durable backends (same
+/// ordering, same refusals, one "transaction" per call) and can be told to fail, so that the
+/// runtime's tests can check what an owner is told when storage breaks.
+public actor MemoryRoomStore: RoomStore {
+    /// The schema version the durable backends reach; reported after `migrate()` for symmetry.
+    public static let currentSchemaVersion = 1
+
+    private var rooms: [BareJID: RoomRecord]
+    private var version: Int
+    private var closed = false
+    private var unavailable = false
+    private var writesToFail = 0
+
+    /// Number of records handed out by `load` (rooms actually read, not listings).
+    public private(set) var loadsPerformed = 0
+    /// Number of successful `save`, `saveAll` and `delete` calls.
+    public private(set) var writesPerformed = 0
+
+    /// An empty store, not yet migrated.
+    public init() {
+        rooms = [:]
+        version = 0
+    }
+
+    private init(rooms: [BareJID: RoomRecord], version: Int) {
+        self.rooms = rooms
+        self.version = version
+    }
+
+    /// A new store holding what this one holds now, as if the process had restarted on the same
+    /// data. The counters and failure switches start afresh.
+    public func reopened() -> MemoryRoomStore {
+        MemoryRoomStore(rooms: rooms, version: version)
+    }
+
+    // MARK: Failure simulation
+
+    /// Makes the next `count` writes (`save`, `saveAll`, `delete`) throw `.unavailable` without
+    /// changing anything.
+    public func failNextWrites(_ count: Int = 1) {
+        writesToFail = max(0, count)
+    }
+
+    /// While on, every operation throws `.unavailable`, as if the database were unreachable.
+    public func setUnavailable(_ on: Bool) {
+        unavailable = on
+    }
+
+    // MARK: RoomStore
+
+    public func migrate() throws -> Int {
+        try checkReachable()
+        version = Self.currentSchemaVersion
+        return version
+    }
+
+    public func schemaVersion() throws -> Int {
+        try checkReachable()
+        return version
+    }
+
+    public func load(_ room: BareJID) throws -> RoomRecord? {
+        try checkReachable()
+        guard let record = rooms[room] else { return nil }
+        loadsPerformed += 1
+        return record
+    }
+
+    public func save(_ record: RoomRecord) throws {
+        try checkWritable()
+        try record.validateForStorage()
+        rooms[record.jid] = record
+        writesPerformed += 1
+    }
+
+    public func saveAll(_ records: [RoomRecord]) throws {
+        try checkWritable()
+        // Validate everything first: all or nothing.
+        for record in records { try record.validateForStorage() }
+        for record in records { rooms[record.jid] = record }
+        writesPerformed += 1
+    }
+
+    public func delete(_ room: BareJID) throws {
+        try checkWritable()
+        rooms[room] = nil
+        writesPerformed += 1
+    }
+
+    public func list(after cursor: BareJID?, limit: Int, publicOnly: Bool) throws -> [RoomSummary] {
+        try checkReachable()
+        guard limit > 0 else { return [] }
+        var picked: [RoomRecord] = []
+        for record in rooms.values {
+            if publicOnly && !record.config.isPublic { continue }
+            if let cursor, !cursor.storageOrderPrecedes(record.jid) { continue }
+            picked.append(record)
+        }
+        picked.sort { $0.jid.storageOrderPrecedes($1.jid) }
+        return picked.prefix(limit).map { RoomSummary(jid: $0.jid, name: $0.config.name, isPublic: $0.config.isPublic) }
+    }
+
+    public func count() throws -> Int {
+        try checkReachable()
+        return rooms.count
+    }
+
+    public func close() {
+        closed = true
+    }
+
+    // MARK: Private
+
+    private func checkReachable() throws(RoomStoreError) {
+        if closed { throw RoomStoreError(.closed, "memory room store is closed") }
+        if unavailable { throw RoomStoreError(.unavailable, "memory room store is unavailable (simulated)") }
+    }
+
+    private func checkWritable() throws(RoomStoreError) {
+        try checkReachable()
+        if writesToFail > 0 {
+            writesToFail -= 1
+            throw RoomStoreError(.unavailable, "memory room store refused the write (simulated failure)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The `muc-component` executable as an operator runs it.
+@Suite struct CommandLineTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built executable, next to the test bundle.
+    static var executable: URL {
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("muc-component")
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func checkConfigNamesTheLineOfATypo() throws {
+        let r = try Self.run(["check-config", "Fixtures/config/typo-key.toml"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("typo-key.toml:7:"))
+        #expect(r.stderr.contains("unknown key"))
+    }
+
+    @Test func checkConfigAcceptsTheFullExample() throws {
+        let r = try Self.run(["check-config", "Fixtures/config/full.toml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("OK"))
+    }
+
+    @Test func runRefusesABrokenFileBeforeConnecting() throws {
+        let r = try Self.run(["run", "--config", "Fixtures/config/wrong-type.toml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("wrong-type.toml:6:"))
+    }
+
+    @Test func helpExplainsTheCommands() throws {
+        let r = try Self.run(["--help"])
+        #expect(r.stdout.contains("check-config"))
+        #expect(r.stdout.contains("run"))
+    }
+}
