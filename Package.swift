@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "muc-component", targets: ["muc-component"]),
         .executable(name: "scansion-run", targets: ["scansion-run"]),
+        .executable(name: "muc-bench", targets: ["muc-bench"]),
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "MUC", targets: ["MUC"]),
     ],
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev).
@@ -88,6 +90,16 @@ let package = Package(
         .executableTarget(name: "scansion-run", dependencies: [
             "Scansion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swift5),
+
+        // The load generator: plays the XMPP server (direct mode) or attaches to a real one (server mode).
+        .executableTarget(name: "muc-bench", dependencies: [
+            "XMPPCore", "XMLStream",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
 
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),

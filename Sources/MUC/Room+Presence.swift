@@ -67,7 +67,8 @@ extension Room {
         }
         let existing = occupants[nick]
         // §7.2.11: full, except for admins and owners.
-        if existing == nil && config.maxUsers > 0 && occupantCount >= config.maxUsers && aff < .admin {
+        let maxUsers = config.effectiveMaxUsers(limit: ctx.settings.maxOccupantsLimit)
+        if existing == nil && maxUsers > 0 && occupantCount >= maxUsers && aff < .admin {
             return refuse(.serviceUnavailable, .wait)
         }
         let payload = Occupant.reflectedPayload(of: stanza)

@@ -45,6 +45,7 @@ extension RoomConfig {
         }
         func options(_ values: [(String, String)]) -> [DataForm.Option] { values.map { DataForm.Option($0.0, label: $0.1) } }
         let roleOptions: [(String, String)] = [("moderator", "Moderator"), ("participant", "Participant"), ("visitor", "Visitor")]
+        let maxUsers = effectiveMaxUsers(limit: maxUsersLimit)
         var maxUserValues = [10, 20, 30, 50, 100].filter { maxUsersLimit == 0 || $0 <= maxUsersLimit }
         if maxUsers > 0 && !maxUserValues.contains(maxUsers) { maxUserValues.append(maxUsers); maxUserValues.sort() }
         var maxUserOptions = maxUserValues.map { (String($0), String($0)) }

@@ -87,6 +87,12 @@ public struct RoomConfig: Sendable, Equatable, Codable {
     /// `muc#roomconfig_passwordprotectedroom`.
     public var passwordProtected: Bool { !password.isEmpty }
 
+    /// The occupant limit in force: the room's, bounded by the service's (0 = none).
+    func effectiveMaxUsers(limit: Int) -> Int {
+        guard limit > 0 else { return maxUsers }
+        return maxUsers == 0 ? limit : min(maxUsers, limit)
+    }
+
     /// Whether an occupant with this role sees real JIDs (§7.2.4, §7.2.5).
     func seesRealJIDs(_ role: Role) -> Bool {
         switch whois {

@@ -44,7 +44,7 @@ import XMPPCore
         #expect(form["muc#roomconfig_persistentroom"]?.value == "0")
         #expect(form["muc#roomconfig_roomsecret"]?.type == .textPrivate)
         #expect(form["muc#roomconfig_roomowners"]?.values == [People.romeoBare])
-        #expect(form["muc#roomconfig_maxusers"]?.value == "none")
+        #expect(form["muc#roomconfig_maxusers"]?.value == "50")
         // The limit bounds the offered values; 'none' is not offered when there is a limit.
         #expect(form["muc#roomconfig_maxusers"]?.options.map(\.value) == ["10", "20", "30", "50"])
         #expect(form["muc#roomconfig_presencebroadcast"]?.values == ["moderator", "participant", "visitor"])

@@ -1,0 +1,1 @@
+print("muc-bench")
