@@ -91,9 +91,16 @@ free_port() {
 for attempt in 1 2 3 4 5; do
     PORT=$(free_port)
     # fsync off: this data is thrown away; durability is what the SQLite tests and docs are about.
-    as_owner "$PGBIN/postgres" -D "$WORKDIR/data" -h 127.0.0.1 -p "$PORT" -k "$WORKDIR" \
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-        >"$WORKDIR/server.log" 2>&1 &
+    # Started directly in the background (not through a shell function), so that $! is the
+    # postmaster itself: setpriv execs it in place.
+    server_args=(-D "$WORKDIR/data" -h 127.0.0.1 -p "$PORT" -k "$WORKDIR"
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200)
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups -- \
+            "$PGBIN/postgres" "${server_args[@]}" >"$WORKDIR/server.log" 2>&1 &
+    else
+        "$PGBIN/postgres" "${server_args[@]}" >"$WORKDIR/server.log" 2>&1 &
+    fi
     SERVER_PID=$!
     ready=no
     for _ in $(seq 1 150); do
@@ -120,7 +127,7 @@ done
 
 export MUC_TEST_POSTGRES="127.0.0.1:$PORT:$DB_USER:$DB_NAME"
 export MUC_TEST_PSQL="$PGBIN/psql"
-echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$PORT (pid $SERVER_PID), MUC_TEST_POSTGRES=$MUC_TEST_POSTGRES" >&2
+echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (pid $SERVER_PID), MUC_TEST_POSTGRES=$MUC_TEST_POSTGRES" >&2
 
 # Not exec: the trap must still run to stop the server.
 set +e

@@ -3,6 +3,7 @@ import Logging
 import MUCConfig
 import NIOCore
 import NIOPosix
+import RoomStore
 import ServiceLifecycle
 import XMLStream
 import XMPPCore
@@ -19,6 +20,8 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     let loop: EventLoop
     let processor: StanzaProcessor
     let backoff: Backoff
+    let environment: [String: String]
+    let injectedStore: (any RoomStore)?
 
     // Confined to `loop`.
     private var link: ComponentLink?
@@ -32,8 +35,13 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
 
     /// Creates the service. `processor` defaults to the MUC service built from `configuration`.
     /// - Parameter secret: the resolved component secret.
-    public init(configuration: Configuration, secret: String, logger: Logger, processor: StanzaProcessor? = nil) {
+    /// - Parameter store: a store to use instead of the one the configuration names (tests).
+    public init(configuration: Configuration, secret: String, logger: Logger, processor: StanzaProcessor? = nil,
+                store: (any RoomStore)? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
+        self.injectedStore = store
+        self.environment = environment
         self.secret = secret
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -56,11 +64,30 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     /// Connects, serves and reconnects until `shutdown()` is called or a graceful shutdown is requested
     /// (SIGTERM/SIGINT under a `ServiceGroup`).
     public func run() async throws {
+        var store: (any RoomStore)? = nil
+        if let router = processor as? MUCRouter {
+            do {
+                let opened: any RoomStore
+                if let injectedStore {
+                    _ = try await injectedStore.migrate()
+                    opened = injectedStore
+                } else {
+                    opened = try await StoreFactory.open(configuration, environment: environment, logger: logger)
+                }
+                store = opened
+                try await loop.submit { router.store = opened; router.host = self }.get()
+            } catch {
+                logger.critical("cannot open the room store: \(error)")
+                try? await group.shutdownGracefully()
+                throw error
+            }
+        }
         await withGracefulShutdownHandler {
             await self.connectLoop()
         } onGracefulShutdown: {
             self.loop.execute { self.requestStop() }
         }
+        await store?.close()
         try? await group.shutdownGracefully()
     }
 
@@ -106,12 +133,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     }
 
     private func deliver(_ bytes: [UInt8]) {
-        if let link, link.isReady {
-            link.outbox.send(bytes: bytes)
-            link.flush()
-        } else if !queue.append(bytes) {
-            logger.warning("outgoing queue full (\(queue.limit) stanzas) while disconnected: dropped the oldest stanza (\(queue.dropped) dropped so far)")
-        }
+        withOutbox { $0.send(bytes: bytes) }
     }
 
     // MARK: Connecting
@@ -189,6 +211,22 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         if let e = error as? IOError { return e.description }
         if error is ChannelError { return "\(error)" }
         return "\(error)"
+    }
+}
+
+extension MUCComponent: RouterHost {
+    func withOutbox(_ body: (Outbox) -> Void) {
+        if let link, link.isReady {
+            body(link.outbox)
+            link.flush()
+            return
+        }
+        // Disconnected: what the body writes goes to the bounded queue, stanza by stanza.
+        let outbox = Outbox(allocator: ByteBufferAllocator(), recording: true)
+        body(outbox)
+        for bytes in outbox.recorded where !queue.append(bytes) {
+            logger.warning("outgoing queue full (\(queue.limit) stanzas) while disconnected: dropped the oldest stanza (\(queue.dropped) dropped so far)")
+        }
     }
 }
 

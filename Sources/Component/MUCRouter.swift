@@ -1,14 +1,39 @@
 import Logging
 import MUC
 import MUCConfig
+import NIOCore
+import RoomStore
 import XMPPCore
+
+/// What the router needs from the runtime that hosts it.
+protocol RouterHost: AnyObject {
+    /// The loop every router call runs on.
+    var loop: EventLoop { get }
+    /// Runs `body` with an outbox that reaches the server now (or the bounded queue while disconnected).
+    func withOutbox(_ body: (Outbox) -> Void)
+}
 
 /// The production processor: hands each stanza from the server to the MUC service machine and
 /// carries out the actions it returns, in order.
+///
+/// Storage: rooms load lazily, on the first stanza to a room JID that is not in memory; a
+/// `.persist` or `.deleteRoom` action is carried out before anything that follows it (an owner's
+/// `iq result` only after the change is stored). While the store works, incoming stanzas wait in
+/// arrival order, so the machine always sees a consistent room.
 final class MUCRouter: StanzaProcessor {
     private(set) var service: MUCService
     let domain: String
     let logger: Logger
+    weak var host: RouterHost?
+    var store: (any RoomStore)?
+
+    /// Input held while the store works, in arrival order.
+    private var held: [(Element, Double)] = []
+    private var heldHead = 0
+    private var busy = false
+    /// Room JIDs known not to be stored (bounded; cleared when full).
+    private var absent: Set<BareJID> = []
+    private static let absentLimit = 50_000
 
     init(configuration: Configuration, logger: Logger) {
         self.service = MUCService(settings: MUCSettings(configuration))
@@ -17,6 +42,14 @@ final class MUCRouter: StanzaProcessor {
     }
 
     func process(_ element: Element, now: Double, out: Outbox) {
+        if busy {
+            held.append((element, now))
+            return
+        }
+        handle(element, now: now, out: out)
+    }
+
+    private func handle(_ element: Element, now: Double, out: Outbox) {
         let stanza: Stanza
         do {
             stanza = try Stanza(element)
@@ -24,23 +57,140 @@ final class MUCRouter: StanzaProcessor {
             refuseUnparsable(element, error, out: out)
             return
         }
-        perform(service.handle(stanza, now: now), out: out)
+        if let store, let to = stanza.to, to.localpart != nil, to.domain == service.domain,
+           !service.hasRoom(to.bare), !absent.contains(to.bare) {
+            loadThenHandle(stanza, now: now, room: to.bare, store: store)
+            return
+        }
+        dispatch(stanza, now: now, out: out)
     }
 
-    func perform(_ actions: [MUCAction], out: Outbox) {
-        for action in actions {
+    /// Hands a stanza to the machine and carries out the result. Before a stanza that may change
+    /// durable state, the room's state is kept so a failed store can undo the change.
+    private func dispatch(_ stanza: Stanza, now: Double, out: Outbox) {
+        var undo: Undo? = nil
+        if store != nil, let room = stanza.to, room.localpart != nil, Self.mayChangeDurableState(stanza) {
+            undo = Undo(snapshot: service.snapshot(of: room.bare), request: stanza.element)
+        }
+        perform(service.handle(stanza, now: now)[...], undo: undo, out: out)
+    }
+
+    /// IQ sets (configuration, affiliations, registration, destruction), subject changes and
+    /// invitations (which may grant membership) are the stanzas that can be stored.
+    static func mayChangeDurableState(_ stanza: Stanza) -> Bool {
+        switch stanza.kind {
+        case .iq: return stanza.type == "set"
+        case .message: return stanza.element.child("subject", namespace: stanza.element.namespace) != nil
+            || stanza.element.child("x", namespace: NS.mucUser) != nil
+        case .presence: return false
+        }
+    }
+
+    /// What is needed to undo a change whose storing failed.
+    struct Undo {
+        let snapshot: RoomSnapshot
+        let request: Element
+    }
+
+    /// Carries out actions in order; a storage action suspends the rest until the store answers.
+    func perform(_ actions: ArraySlice<MUCAction>, undo: Undo? = nil, out: Outbox) {
+        var index = actions.startIndex
+        while index < actions.endIndex {
+            let action = actions[index]
+            index += 1
             switch action {
             case .send(let element):
                 out.send(element)
             case .broadcast(let element, let recipients):
                 out.broadcast(element, to: recipients.map(\.description))
-            case .persist(_, let then):
-                // Durable storage is carried out by the store once it is configured; until then rooms live in memory.
-                perform(then, out: out)
-            case .deleteRoom(_, let then):
-                perform(then, out: out)
+            case .persist(let record, let then):
+                absent.remove(record.jid)
+                let rest = Array(then) + actions[index...]
+                guard let store else { perform(rest[...], out: out); return }
+                storeThen(room: record.jid, rest: rest, undo: undo, what: "storing") { try await store.save(record) }
+                return
+            case .deleteRoom(let room, let then):
+                let rest = Array(then) + actions[index...]
+                absent.remove(room)
+                guard let store else { perform(rest[...], out: out); return }
+                storeThen(room: room, rest: rest, undo: undo, what: "deleting") { try await store.delete(room) }
+                return
             }
         }
+    }
+
+    // MARK: Store operations
+
+    private func storeThen(room: BareJID, rest: [MUCAction], undo: Undo?, what: String, _ operation: @escaping @Sendable () async throws -> Void) {
+        busy = true
+        let loop = host?.loop
+        Task {
+            let failure: (any Error)?
+            do { try await operation(); failure = nil } catch { failure = error }
+            loop?.execute {
+                self.busy = false
+                self.host?.withOutbox { out in
+                    if let failure {
+                        self.logger.error("\(what) room \(room) failed; the change was refused and undone: \(failure)")
+                        if let undo {
+                            self.service.restore(undo.snapshot)
+                            if let reply = Self.storageErrorReply(undo.request) { out.send(reply) }
+                        }
+                    } else {
+                        self.perform(rest[...], out: out)
+                    }
+                }
+                self.resume()
+            }
+        }
+    }
+
+    private func loadThenHandle(_ stanza: Stanza, now: Double, room: BareJID, store: any RoomStore) {
+        busy = true
+        let loop = host?.loop
+        Task {
+            let result: Result<RoomRecord?, any Error>
+            do { result = .success(try await store.load(room)) } catch { result = .failure(error) }
+            loop?.execute {
+                self.busy = false
+                self.host?.withOutbox { out in
+                    switch result {
+                    case .success(let record?):
+                        self.service.load(record)
+                        self.dispatch(stanza, now: now, out: out)
+                    case .success(nil):
+                        if self.absent.count >= Self.absentLimit { self.absent.removeAll(keepingCapacity: true) }
+                        self.absent.insert(room)
+                        self.dispatch(stanza, now: now, out: out)
+                    case .failure(let error):
+                        self.logger.error("loading room \(room) failed: \(error)")
+                        if let reply = Self.storageErrorReply(stanza.element) { out.send(reply) }
+                    }
+                }
+                self.resume()
+            }
+        }
+    }
+
+    /// Handles what arrived while the store worked, until the next storage action suspends again.
+    private func resume() {
+        while !busy && heldHead < held.count {
+            let (element, now) = held[heldHead]
+            heldHead += 1
+            host?.withOutbox { out in handle(element, now: now, out: out) }
+        }
+        if heldHead == held.count {
+            held.removeAll(keepingCapacity: true)
+            heldHead = 0
+        }
+    }
+
+    /// `internal-server-error` (wait) for a request that could not be served because storage failed.
+    static func storageErrorReply(_ element: Element) -> Element? {
+        guard element.attribute("type") != "error", element.attribute("type") != "result",
+              element.attribute("from") != nil else { return nil }
+        if element.name == "presence" && element.attribute("type") == "unavailable" { return nil }
+        return element.errorReply(StanzaError(.internalServerError, type: .wait, text: "Room storage is unavailable; try again later"))
     }
 
     /// A stanza whose `to` or `from` is not a JID: answer with `jid-malformed` when a reply can be addressed.

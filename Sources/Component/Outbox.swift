@@ -8,8 +8,13 @@ public final class Outbox {
     /// Stanzas written into the current buffer.
     public private(set) var stanzaCount = 0
 
-    init(allocator: ByteBufferAllocator) {
-        buffer = allocator.buffer(capacity: 4096)
+    /// In recording mode each stanza is also kept on its own (for the queue used while disconnected).
+    let recording: Bool
+    private(set) var recorded: [[UInt8]] = []
+
+    init(allocator: ByteBufferAllocator, recording: Bool = false) {
+        buffer = allocator.buffer(capacity: recording ? 0 : 4096)
+        self.recording = recording
     }
 
     /// Writes one stanza (its `to` must be set).
@@ -17,12 +22,12 @@ public final class Outbox {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         Serializer.write(element, into: &bytes)
-        buffer.writeBytes(bytes)
-        stanzaCount += 1
+        send(bytes: bytes)
     }
 
     /// Writes already-serialized bytes of one stanza.
     public func send(bytes: [UInt8]) {
+        if recording { recorded.append(bytes); stanzaCount += 1; return }
         buffer.writeBytes(bytes)
         stanzaCount += 1
     }
@@ -31,6 +36,15 @@ public final class Outbox {
     public func broadcast(_ element: Element, to recipients: [String]) {
         guard !recipients.isEmpty else { return }
         let encoder = BroadcastEncoder(element)
+        if recording {
+            for r in recipients {
+                var one: [UInt8] = []
+                encoder.write(to: r, into: &one)
+                recorded.append(one)
+            }
+            stanzaCount += recipients.count
+            return
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(recipients.count * 300)
         for r in recipients { encoder.write(to: r, into: &bytes) }

@@ -31,6 +31,4 @@ struct ActionList {
 
     mutating func append(_ action: MUCAction) { actions.append(action) }
     mutating func append(contentsOf other: ActionList) { actions.append(contentsOf: other.actions) }
-
-    var isEmpty: Bool { actions.isEmpty }
 }

@@ -1,7 +1,7 @@
 import XMPPCore
 
 /// Recent groupchat messages, replayed to joiners between their self-presence and the subject
-/// (XEP-0045 §7.2.12, §7.2.13).
+/// (XEP-0045 §7.2.13, §7.2.14).
 struct History {
     struct Entry {
         /// The message as reflected (from `room@service/nick`, no `to`).
@@ -10,21 +10,37 @@ struct History {
         var time: Double
     }
 
-    private(set) var entries: [Entry] = []
+    /// A ring buffer: `ring[start...]` then `ring[..<start]`, oldest to newest.
+    private var ring: [Entry] = []
+    private var start = 0
 
-    /// Keeps `message`, dropping the oldest entries beyond `limit`.
+    /// Entries, oldest first.
+    var entries: [Entry] {
+        start == 0 ? ring : Array(ring[start...] + ring[..<start])
+    }
+
+    /// Keeps `message`, dropping the oldest entry beyond `limit` (O(1) per message).
     mutating func record(_ message: Element, at time: Double, limit: Int) {
-        guard limit > 0 else { entries.removeAll(); return }
-        entries.append(Entry(message: message, time: time))
-        if entries.count > limit { entries.removeFirst(entries.count - limit) }
+        guard limit > 0 else { ring.removeAll(); start = 0; return }
+        if ring.count > limit { trim(to: limit) }
+        let entry = Entry(message: message, time: time)
+        if ring.count < limit {
+            if start != 0 { ring = entries; start = 0 }
+            ring.append(entry)
+        } else {
+            ring[start] = entry
+            start = (start + 1) % ring.count
+        }
     }
 
-    /// Drops entries beyond `limit` (after the room's history length was lowered).
+    /// Keeps only the newest `limit` entries (after the room's history length was lowered).
     mutating func trim(to limit: Int) {
-        if entries.count > limit { entries.removeFirst(entries.count - max(0, limit)) }
+        let all = entries
+        ring = Array(all.suffix(max(0, limit)))
+        start = 0
     }
 
-    /// What a joiner asked for in `<history/>` (§7.2.13); every limit applies.
+    /// What a joiner asked for in `<history/>` (§7.2.14); every limit applies.
     struct Request {
         var maxStanzas: Int?
         var maxChars: Int?
@@ -60,45 +76,5 @@ struct History {
             count -= 1
         }
         return picked.reversed()
-    }
-}
-
-/// IQs forwarded from one occupant to another (§18.3), keyed by the id the room gave them, so
-/// that the answer goes back to the right session under the original id. Bounded: the oldest
-/// entries are forgotten first.
-struct PendingIQs {
-    struct Entry {
-        var requester: JID
-        var originalID: String?
-        /// Nick the answer must come from (the target's).
-        var targetNick: String
-        /// Real JID the request was sent to (the answer must come from it).
-        var target: JID
-    }
-
-    static let capacity = 256
-    private var entries: [String: Entry] = [:]
-    private var fifo: [String] = []
-    private var counter: UInt64 = 0
-
-    /// Remembers a forwarded request; returns the id to use on the forwarded IQ.
-    mutating func add(_ entry: Entry) -> String {
-        counter &+= 1
-        let id = "muc-iq-\(counter)"
-        entries[id] = entry
-        fifo.append(id)
-        if fifo.count > PendingIQs.capacity {
-            let old = fifo.removeFirst()
-            entries[old] = nil
-        }
-        return id
-    }
-
-    /// Takes the entry for an answer, if it matches.
-    mutating func take(id: String?, from responder: JID) -> Entry? {
-        guard let id, let e = entries[id], e.target == responder else { return nil }
-        entries[id] = nil
-        if let i = fifo.firstIndex(of: id) { fifo.remove(at: i) }
-        return e
     }
 }

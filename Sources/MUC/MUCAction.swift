@@ -1,7 +1,7 @@
 import XMPPCore
 
 /// What the service asks the runtime to do after handling a stanza. Actions are carried out in
-/// order; the order is part of the protocol (XEP-0045 §7.2.1 "Order of Events").
+/// order; the order is part of the protocol (XEP-0045 §7.1 "Order of Events").
 public enum MUCAction: Sendable, Equatable {
     /// Send one stanza; its `to` and `from` are set.
     case send(Element)
@@ -16,3 +16,4 @@ public enum MUCAction: Sendable, Equatable {
     /// Remove a room from storage, then carry out `then`.
     case deleteRoom(BareJID, then: [MUCAction])
 }
+

@@ -3,10 +3,10 @@ import XMPPCore
 /// The MUC service (XEP-0045): routes each stanza addressed to the service domain, to a room or
 /// to an occupant JID, and returns what to send and store. Pure and deterministic: no clock, no
 /// randomness, no I/O — time comes in with each stanza, storage and delivery go out as actions.
-public struct MUCService {
+public struct MUCService: Sendable {
     public let settings: MUCSettings
     /// The service domain, normalised as in JIDs.
-    let domain: String
+    public let domain: String
     var rooms: [BareJID: Room] = [:]
 
     public init(settings: MUCSettings) {
@@ -17,7 +17,8 @@ public struct MUCService {
     /// Number of rooms in memory (persistent rooms, and temporary rooms with occupants).
     public var roomCount: Int { rooms.count }
 
-    /// Restores a stored room (at start-up). It is unlocked and empty.
+    /// Restores a stored room (at start-up, or before the first stanza that addresses it). It is
+    /// unlocked and empty.
     public mutating func load(_ record: RoomRecord) {
         rooms[record.jid] = Room(record: record)
     }
@@ -43,14 +44,13 @@ public struct MUCService {
         return out.actions
     }
 
-    /// Takes every occupant out of every room (service shutdown, §14.2: status 332) and forgets
+    /// Takes every occupant out of every room (service shutdown, §11.2: status 332) and forgets
     /// temporary rooms. Persistent rooms stay, empty.
     public mutating func removeAllOccupants() -> [MUCAction] {
         var out = ActionList()
         for key in rooms.keys.sorted() {
-            guard var room = rooms[key] else { continue }
-            room.removeAllOccupants(&out)
-            rooms[key] = room.isDisposable ? nil : room
+            rooms[key]?.removeAllOccupants(&out)
+            if rooms[key]?.isDisposable == true { rooms[key] = nil }
         }
         return out.actions
     }
@@ -119,7 +119,7 @@ public struct MUCService {
     // MARK: Rooms that do not exist
 
     /// A join creates the room when the creation policy allows it (§10.1.1, not-allowed
-    /// otherwise); anything else addressed to a missing room is item-not-found (§7.10, §18.1).
+    /// otherwise); anything else addressed to a missing room is item-not-found (§7.10, §17.2 rule 3).
     private mutating func handleNonexistentRoom(_ stanza: Stanza, room: BareJID, nick: String?, from: JID,
                                                 _ ctx: RoomContext, _ out: inout ActionList) {
         let element = stanza.element
@@ -128,7 +128,7 @@ public struct MUCService {
             guard stanza.type == nil else { return }
             guard let nick else { return out.send(Build.error(element, .jidMalformed, by: room)) }
             guard element.child("x", namespace: NS.muc) != nil else {
-                // Not a MUC join (§7.2.19): handled as by an existing room, which says "not in the room".
+                // Not a MUC join (§7.2.18): handled as by an existing room, which says "not in the room".
                 var r = Room(jid: room, config: settings.defaultRoomConfig, locked: false)
                 r.handlePresence(stanza, from: from, nick: nick, ctx, &out)
                 return
@@ -167,7 +167,7 @@ extension Room {
         }
     }
 
-    /// Service shutdown (§14.2): every session gets an unavailable self-presence with 110 and 332.
+    /// Service shutdown (§11.2): every session gets an unavailable self-presence with 110 and 332.
     mutating func removeAllOccupants(_ out: inout ActionList) {
         for o in occupantsInOrder {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)],

@@ -1,4 +1,4 @@
-/// Room nickname rules (XEP-0045 §18.1: non-empty, not only invisible characters).
+/// Room nickname rules (XEP-0045 §17.1: non-empty, not only invisible characters).
 /// A nick arrives as the resourcepart of a JID, so it is already free of control characters and
 /// at most 1023 bytes. Nicks are compared exactly (case-sensitive), as the resourcepart is.
 enum Nick {

@@ -2,7 +2,7 @@ import XMPPCore
 
 /// One occupant: a nick in the room held by one bare JID, with one or more sessions.
 ///
-/// XEP-0045 §7.2.9 says a service SHOULD let a user whose bare JID already holds a nick join with
+/// XEP-0045 §7.2.8 says a service SHOULD let a user whose bare JID already holds a nick join with
 /// the same nick from another resource. We do (as the widely deployed servers do): each such
 /// resource is a session of the same occupant; in-room messages go to every session, private
 /// messages too (RECOMMENDED there), and the occupant leaves when its last session leaves.
@@ -13,7 +13,7 @@ struct Occupant {
     /// Real JIDs of the sessions, in join order.
     var sessions: [JID]
     /// Payload of the last presence received from any session, reflected to others: everything
-    /// the client sent except the MUC join element and any `muc#user` data (§18.2 rule 6).
+    /// the client sent except the MUC join element and any `muc#user` data (§17.3 rule 6).
     var payload: [Element]
 }
 

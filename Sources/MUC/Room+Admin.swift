@@ -20,7 +20,7 @@ extension Room {
             guard mayList(aff, user: real.bare, role: requester?.role, ctx) else {
                 return out.send(Build.error(iq, .forbidden, type: .auth))
             }
-            // §18.4 rule 6: affiliation results carry the bare JID and the reserved nick, never the role.
+            // §17.4 rule 6: affiliation results carry the bare JID and the reserved nick, never the role.
             for r in affiliations.values.sorted(by: { $0.jid < $1.jid }) where r.affiliation == aff {
                 result.append(Build.item(namespace: NS.mucAdmin, affiliation: aff, role: nil, jid: r.jid.description,
                                          nick: aff == .outcast ? nil : r.nick,
@@ -30,7 +30,7 @@ extension Room {
             guard let role = Role(rawValue: r), role != .none else { return out.send(Build.error(iq, .badRequest)) }
             // §8 preamble: role lists are for moderators.
             guard requester?.role == .moderator else { return out.send(Build.error(iq, .forbidden, type: .auth)) }
-            // §18.4 rule 5: role results carry nick, role, affiliation and the full JID.
+            // §17.4 rule 5: role results carry nick, role, affiliation and the full JID.
             for o in occupantsInOrder where o.role == role {
                 result.append(Build.item(namespace: NS.mucAdmin, affiliation: affiliation(of: o.bare, ctx), role: role,
                                          jid: o.sessions.first?.description, nick: o.nick))
@@ -124,7 +124,7 @@ extension Room {
         out.append(contentsOf: affiliationsChanged ? persisting(actions) : actions)
     }
 
-    /// Reads one `<item/>` of a set (§18.4 rules 4–6): either `affiliation` with `jid` (or `nick`
+    /// Reads one `<item/>` of a set (§17.4 rules 4–6): either `affiliation` with `jid` (or `nick`
     /// naming an occupant), or `role` with `nick`; both at once is a bad request.
     private func parseAdminItem(_ item: Element) -> Result<AdminChange, StanzaError> {
         let reason = item.childText("reason", namespace: NS.mucAdmin)

@@ -11,7 +11,7 @@ struct Actor {
 struct PresenceChange {
     /// `nil` for available, `"unavailable"`.
     var type: String?
-    /// The client's id, reflected (§7.2.3 "for tracking purposes").
+    /// The client's id, reflected (§7.2.2 "for tracking purposes").
     var id: String?
     /// Payload to reflect; nil means the occupant's stored payload.
     var payload: [Element]?
@@ -39,7 +39,7 @@ struct PresenceChange {
 
 extension Room {
     /// `<item/>`s describing an occupant: one per session with its real JID when `withJIDs`
-    /// (§7.2.4, multi-session occupants have several), else a single item without `jid`.
+    /// (§7.2.3, multi-session occupants have several), else a single item without `jid`.
     func items(_ o: Occupant, affiliation: Affiliation, withJIDs: Bool, nick: String? = nil,
                actor: Element? = nil, reason: String? = nil) -> [Element] {
         guard withJIDs else {
@@ -51,7 +51,7 @@ extension Room {
     }
 
     /// Announces an occupant's presence to the other occupants and to its own sessions
-    /// (§7.2.3, §7.7, §7.6, §8, §9). Others see real JIDs only if the room lets their role see
+    /// (§7.2.2, §7.7, §7.6, §8, §9). Others see real JIDs only if the room lets their role see
     /// them. Others receive it only if `presencebroadcast` covers the occupant's role; if it only
     /// covered `prevRole`, they receive an unavailable presence instead (the occupant vanishes from
     /// their view). `o` may already be removed from the room (leaving, kicked).
@@ -103,7 +103,7 @@ extension Room {
                                 payload: change.payload ?? o.payload, x: x), to: sessions)
     }
 
-    /// Sends a (re)joining session the presence of every other occupant it may see (§7.2.3), then,
+    /// Sends a (re)joining session the presence of every other occupant it may see (§7.2.2), then,
     /// when `presencebroadcast` includes `none`, an unavailable presence for each absent affiliated
     /// user with a reserved nick (`nick=` in the item). Outcasts and users without a reserved nick
     /// are not announced: the first is the ban list, the second would come from the bare room JID,

@@ -5,7 +5,7 @@ extension Room {
     var displayName: String { config.name.isEmpty ? (jid.localpart ?? address) : config.name }
 
     /// disco#info of the room (§6.4), of the `x-roomuser-item` node (§7.12), or of the
-    /// `muc#traffic` node (§17.1.1: we discard no namespaces, so service-unavailable).
+    /// `muc#traffic` node (§18.1.1: we discard no namespaces, so service-unavailable).
     func discoInfo(_ iq: Element, node: String?, from real: JID, _ ctx: RoomContext) -> Element {
         switch node {
         case nil:
@@ -25,7 +25,7 @@ extension Room {
         }
     }
 
-    /// The room's features (§6.4, §15.4): what it supports and its room types.
+    /// The room's features (§6.4, §16.3): what it supports and its room types.
     var features: [String] {
         [
             NS.muc, NS.mucStableID, NS.selfPing, NS.register, NS.discoInfo, NS.discoItems, NS.ping,

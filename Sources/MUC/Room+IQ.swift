@@ -1,7 +1,7 @@
 import XMPPCore
 
 extension Room {
-    /// IQs to the room (§6, §7.10, §7.12, §8–§10) or to an occupant JID (§18.3).
+    /// IQs to the room (§6, §7.10, §7.12, §8–§10) or to an occupant JID (§17.4 rule 3).
     mutating func handleIQ(_ stanza: Stanza, from real: JID, nick: String?, _ ctx: RoomContext, _ out: inout ActionList) {
         let iq = stanza.element
         guard let type = stanza.iqType else { return out.send(Build.error(iq, .badRequest)) }
@@ -45,7 +45,7 @@ extension Room {
     /// An IQ to `room@service/nick`. Occupants may ping themselves (XEP-0410: answered by the
     /// room); other requests go to the target's real JID — vCard requests to its bare JID, where the
     /// user's server answers — from the requester's occupant JID, so that no real JID is revealed
-    /// (§18.3 rule 3). Non-occupants get bad-request for disco (§6.7) and not-acceptable otherwise.
+    /// (§17.4 rule 3). Non-occupants get bad-request for disco (§6.6) and not-acceptable otherwise.
     private mutating func iqToOccupant(_ iq: Element, nick: String, isSet: Bool, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         let payload = iq.elements.first
         guard let sender = occupant(session: real) else {

@@ -9,7 +9,7 @@ extension Room {
         let type = stanza.messageType ?? .normal
         switch type {
         case .error:
-            // §16.3 ghost users: a delivery error from an occupant's session means it is gone.
+            // §18.1.2 ghost users: a delivery error from an occupant's session means it is gone.
             if occupant(session: real) != nil, let c = stanza.error?.condition, Room.deliveryErrors.contains(c) {
                 removeGhost(session: real, ctx, &out)
             }
@@ -19,7 +19,7 @@ extension Room {
         case .normal, .chat, .groupchat:
             break
         }
-        // §18.1 rule 3: a locked room does not exist yet.
+        // §17.2 rule 3: a locked room does not exist yet.
         if locked && affiliation(of: real.bare, ctx) != .owner { return out.send(Build.error(message, .itemNotFound, by: jid)) }
         if let nick { return privateMessage(message, type: type, to: nick, from: real, ctx, &out) }
         switch type {
@@ -33,14 +33,14 @@ extension Room {
             if let x = message.child("x", namespace: NS.dataForms), let form = DataForm(element: x), form.formType == NS.mucRequest {
                 return voiceRequest(message, form: form, from: real, ctx, &out)
             }
-            // §18.1 rule 1: a message to all occupants must be of type groupchat.
+            // §17.2 rule 1: a message to all occupants must be of type groupchat.
             out.send(Build.error(message, .badRequest, text: "Messages to the room must be of type groupchat", by: jid))
         case .error, .headline:
             return
         }
     }
 
-    /// Delivery-related errors (§16.3).
+    /// Delivery-related errors (§18.1.2).
     static let deliveryErrors: Set<StanzaError.Condition> = [
         .gone, .itemNotFound, .recipientUnavailable, .redirect, .remoteServerNotFound, .remoteServerTimeout,
     ]

@@ -1,10 +1,10 @@
 import XMPPCore
 
 extension Room {
-    /// Presence addressed to the room (`nick` nil) or to an occupant JID (XEP-0045 §7.2, §7.6, §7.7, §7.14, §18.2).
+    /// Presence addressed to the room (`nick` nil) or to an occupant JID (XEP-0045 §7.2, §7.6, §7.7, §7.14, §17.3).
     mutating func handlePresence(_ stanza: Stanza, from real: JID, nick: String?, _ ctx: RoomContext, _ out: inout ActionList) {
         let element = stanza.element
-        // An unknown type is not a join, an update nor an exit (§18.2 rules 1, 2): ignore it.
+        // An unknown type is not a join, an update nor an exit (§17.3 rules 1, 2): ignore it.
         guard stanza.type == nil || stanza.presenceType != nil else { return }
         switch stanza.presenceType {
         case .none:
@@ -20,7 +20,7 @@ extension Room {
                     changeNick(o, to: nick, session: real, stanza: element, ctx, &out)
                 }
             } else if element.child("x", namespace: NS.muc) == nil {
-                // §7.2.19: presence without the MUC element from a non-occupant is a desynchronised
+                // §7.2.18: presence without the MUC element from a non-occupant is a desynchronised
                 // client (or a groupchat 1.0 join): tell it explicitly that it is not in the room.
                 let item = Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil, reason: "You are not in the room.")
                 let x = Build.userX(items: [item], post: [.selfPresence, .kicked, .errorRemoval])
@@ -31,12 +31,12 @@ extension Room {
                 join(session: real, nick: nick, stanza: element, isCreation: false, ctx, &out)
             }
         case .unavailable?:
-            // §18.2 rule 5: unavailable presence from a non-occupant is ignored. An occupant leaves
+            // §17.3 rule 5: unavailable presence from a non-occupant is ignored. An occupant leaves
             // whichever occupant JID (or the bare room JID) it addressed.
             guard occupant(session: real) != nil else { return }
             leave(session: real, stanza: element, ctx, &out)
         case .error?:
-            // §16.3 ghost users: an error from an occupant's session means it is gone.
+            // §18.1.2 ghost users: an error from an occupant's session means it is gone.
             guard occupant(session: real) != nil else { return }
             removeGhost(session: real, ctx, &out)
         case .subscribe?, .subscribed?, .unsubscribe?, .unsubscribed?, .probe?:
@@ -54,19 +54,19 @@ extension Room {
         let aff = affiliation(of: user, ctx)
         // §7.2.10: a locked room does not exist yet for anyone but its owners.
         if locked && aff != .owner { return refuse(.itemNotFound, .cancel) }
-        // §7.2.8
+        // §7.2.7: banned.
         if aff == .outcast { return refuse(.forbidden, .auth) }
-        // §7.2.9: in use by someone else, or reserved by someone else.
+        // §7.2.8: in use by someone else, or reserved by someone else.
         if let holder = occupants[nick], holder.bare != user { return refuse(.conflict, .cancel) }
         if let owner = reservedNicks[nick], owner != user { return refuse(.conflict, .cancel) }
-        // §7.2.7
+        // §7.2.6: members only.
         if config.membersOnly && aff < .member { return refuse(.registrationRequired, .auth) }
-        // §7.2.6
+        // §7.2.5: password.
         if config.passwordProtected && Room.password(in: stanza) != config.password {
             return refuse(.notAuthorized, .auth)
         }
         let existing = occupants[nick]
-        // §7.2.11: full, except for admins and owners.
+        // §7.2.9: full, except for admins and owners.
         let maxUsers = config.effectiveMaxUsers(limit: ctx.settings.maxOccupantsLimit)
         if existing == nil && maxUsers > 0 && occupantCount >= maxUsers && aff < .admin {
             return refuse(.serviceUnavailable, .wait)
@@ -89,7 +89,7 @@ extension Room {
             prevRole = nil
         }
         sendRoster(to: real, viewer: o, ctx, &out)
-        // §7.2.3–§7.2.5, §10.1.1: 201 on creation, 100 when JIDs are public, 110 for oneself.
+        // §7.2.2–§7.2.4, §10.1.1: 201 on creation, 100 when JIDs are public, 110 for oneself.
         // (We keep no public logs, so no 170; we never rewrite nicks, so no 210.)
         var post: [StatusCode] = []
         if config.whois == .anyone { post.append(.nonAnonymous) }
@@ -99,7 +99,7 @@ extension Room {
         sendHistoryAndSubject(to: real, request: stanza.child("x", namespace: NS.muc)?.child("history", namespace: NS.muc), ctx, &out)
     }
 
-    /// §7.2.12–§7.2.15: history, then the subject, to one session.
+    /// §7.2.13–§7.2.15: history, then the subject, to one session.
     func sendHistoryAndSubject(to session: JID, request: Element?, _ ctx: RoomContext, _ out: inout ActionList) {
         for m in history.replay(History.Request(element: request), room: address, now: ctx.now, limit: config.historyLength) {
             out.send(m, to: session)
@@ -107,15 +107,15 @@ extension Room {
         out.send(subjectMessage(), to: session)
     }
 
-    /// The password a joining client supplied (§7.2.6), in the MUC join element (or in `muc#user`,
-    /// which §18.2 rule 6 also allows).
+    /// The password a joining client supplied (§7.2.5), in the MUC join element (or in `muc#user`,
+    /// which §17.3 rule 6 also allows).
     static func password(in presence: Element) -> String? {
         presence.child("x", namespace: NS.muc)?.childText("password", namespace: NS.muc)
             ?? presence.child("x", namespace: NS.mucUser)?.childText("password", namespace: NS.mucUser)
     }
 
     /// §7.7: an occupant changes its availability. A repeated join (with the MUC element) is a
-    /// resynchronisation request (§7.2.1, §18.2 rule 3): the session gets the whole join sequence again.
+    /// resynchronisation request (§7.2.1, §17.3 rule 3): the session gets the whole join sequence again.
     mutating func updatePresence(_ old: Occupant, session real: JID, stanza: Element, _ ctx: RoomContext, _ out: inout ActionList) {
         var o = old
         o.payload = Occupant.reflectedPayload(of: stanza)
@@ -174,7 +174,7 @@ extension Room {
         publish(o, PresenceChange(type: "unavailable", id: id, payload: payload), prevRole: prev, ctx, &out)
     }
 
-    /// §16.3: a session answered with an error: it is treated as gone (status 333).
+    /// §18.1.2, §11.1: a session answered with an error: it is treated as gone (status 333).
     mutating func removeGhost(session real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         guard let o = occupant(session: real) else { return }
         if o.sessions.count > 1 {

@@ -30,14 +30,17 @@ struct Room {
     private(set) var order: [String] = []
     /// Real session JID → nick of its occupant.
     private(set) var sessionNick: [JID: String] = [:]
+    /// Every session of every occupant, in join order: the recipients of a groupchat message,
+    /// kept ready because that fan-out is the hottest path.
+    private(set) var allSessions: [JID] = []
 
     var subject = ""
     var subjectNick: String?
     var subjectTime: Double?
 
-    /// Discussion history (kept for joiners, §7.2.12).
+    /// Discussion history (kept for joiners, §7.2.13).
     var history = History()
-    /// IQs forwarded to occupants and awaiting their answer (§18.3).
+    /// IQs forwarded to occupants and awaiting their answer (§17.4 rule 3).
     var pendingIQs = PendingIQs()
 
     init(jid: BareJID, config: RoomConfig, locked: Bool) {
@@ -101,9 +104,6 @@ struct Room {
         if let n = record.nick { reservedNicks[n] = record.jid }
     }
 
-    /// Number of stored owners.
-    var ownerCount: Int { affiliations.values.reduce(0) { $0 + ($1.affiliation == .owner ? 1 : 0) } }
-
     /// §5.1.2: the role an occupant gets from its affiliation; `.none` when it may not be present.
     func defaultRole(for affiliation: Affiliation) -> Role {
         switch affiliation {
@@ -116,7 +116,6 @@ struct Room {
 
     // MARK: Occupants
 
-    func occupant(nick: String) -> Occupant? { occupants[nick] }
 
     func occupant(session: JID) -> Occupant? {
         sessionNick[session].flatMap { occupants[$0] }
@@ -125,12 +124,11 @@ struct Room {
     /// Occupants in join order.
     var occupantsInOrder: [Occupant] { order.compactMap { occupants[$0] } }
 
-    /// Every session of every occupant, in join order.
-    var allSessions: [JID] {
+    private mutating func rebuildAllSessions() {
         var out: [JID] = []
         out.reserveCapacity(sessionNick.count)
         for n in order { if let o = occupants[n] { out.append(contentsOf: o.sessions) } }
-        return out
+        allSessions = out
     }
 
     /// Sessions of occupants that satisfy `predicate`, in join order.
@@ -146,15 +144,16 @@ struct Room {
         occupants[o.nick] = o
         order.append(o.nick)
         for s in o.sessions { sessionNick[s] = o.nick }
+        allSessions.append(contentsOf: o.sessions)
     }
 
     /// Replaces an occupant's state (same nick).
     mutating func updateOccupant(_ o: Occupant) {
-        if let old = occupants[o.nick] {
-            for s in old.sessions where !o.sessions.contains(s) { sessionNick[s] = nil }
-        }
+        let oldSessions = occupants[o.nick]?.sessions ?? []
+        for s in oldSessions where !o.sessions.contains(s) { sessionNick[s] = nil }
         occupants[o.nick] = o
         for s in o.sessions { sessionNick[s] = o.nick }
+        if oldSessions != o.sessions { rebuildAllSessions() }
     }
 
     @discardableResult
@@ -162,6 +161,7 @@ struct Room {
         guard let o = occupants.removeValue(forKey: nick) else { return nil }
         if let i = order.firstIndex(of: nick) { order.remove(at: i) }
         for s in o.sessions { sessionNick[s] = nil }
+        rebuildAllSessions()
         return o
     }
 

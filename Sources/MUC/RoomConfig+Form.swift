@@ -1,6 +1,6 @@
 import XMPPCore
 
-/// `var` names of the `muc#roomconfig` form (XEP-0045 §15.5.3).
+/// `var` names of the `muc#roomconfig` form (XEP-0045 §16.5.3).
 enum ConfigField {
     static let roomName = "muc#roomconfig_roomname"
     static let roomDesc = "muc#roomconfig_roomdesc"

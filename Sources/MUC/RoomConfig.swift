@@ -21,7 +21,7 @@ public enum AllowPM: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// A room's configuration: every standard `muc#roomconfig` field (XEP-0045 §10.2, §15.5.3).
+/// A room's configuration: every standard `muc#roomconfig` field (XEP-0045 §10.2, §16.5.3).
 /// A plain value so that the runtime can map a config file into it and storage can keep it.
 public struct RoomConfig: Sendable, Equatable, Codable {
     /// `muc#roomconfig_roomname`: natural-language name; empty means none (the localpart is shown).
@@ -93,7 +93,7 @@ public struct RoomConfig: Sendable, Equatable, Codable {
         return maxUsers == 0 ? limit : min(maxUsers, limit)
     }
 
-    /// Whether an occupant with this role sees real JIDs (§7.2.4, §7.2.5).
+    /// Whether an occupant with this role sees real JIDs (§7.2.3, §7.2.4).
     func seesRealJIDs(_ role: Role) -> Bool {
         switch whois {
         case .anyone: return true

@@ -1,4 +1,4 @@
-/// MUC status codes (XEP-0045 §15 registry) used by this service.
+/// MUC status codes (XEP-0045 §16.6 registry) used by this service.
 enum StatusCode: Int {
     /// Entering a non-anonymous room: anyone can see your full JID.
     case nonAnonymous = 100

@@ -66,3 +66,34 @@ extension Configuration {
         }
     }
 }
+
+extension Configuration {
+    /// The PostgreSQL password from `storage.postgres_password_file` or `storage.postgres_password_env`;
+    /// nil when neither is set (the server then has to trust the connection).
+    public func resolvePostgresPassword(environment: [String: String]) throws(ConfigError) -> String? {
+        if !storage.postgresPasswordFile.isEmpty {
+            let key = "storage.postgres_password_file"
+            let path = storage.postgresPasswordFile
+            let bytes: [UInt8]
+            do throws(FileReading.Failure) {
+                bytes = try FileReading.contents(of: path, limit: Self.maxSecretFileBytes)
+            } catch {
+                throw ConfigError(key: key, message: "cannot read the PostgreSQL password file '\(path)' named by '\(key)': \(error.reason)")
+            }
+            guard let content = String(validUTF8: bytes) else {
+                throw ConfigError(key: key, message: "the PostgreSQL password file '\(path)' is not valid UTF-8 text")
+            }
+            var password = Substring(content)
+            while let last = password.last, last == "\n" || last == "\r" || last == "\r\n" { password = password.dropLast() }
+            return String(password)
+        }
+        if !storage.postgresPasswordEnv.isEmpty {
+            let key = "storage.postgres_password_env"
+            guard let password = environment[storage.postgresPasswordEnv] else {
+                throw ConfigError(key: key, message: "the environment variable \(storage.postgresPasswordEnv) named by '\(key)' is not set: export it with the PostgreSQL password before starting the service")
+            }
+            return password
+        }
+        return nil
+    }
+}

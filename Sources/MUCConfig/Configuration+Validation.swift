@@ -82,7 +82,21 @@ extension Configuration {
                 fail("storage.path", found: Suggestion.quoted(storage.path), ["storage.backend"],
                      note: "the sqlite backend needs a database file")
             }
-        case .memory, .postgres:
+        case .postgres:
+            if storage.postgresPort < 1 || storage.postgresPort > 65535 {
+                fail("storage.postgres_port", found: String(storage.postgresPort))
+            }
+            if storage.postgresPoolSize < 1 || storage.postgresPoolSize > 100 {
+                fail("storage.postgres_pool_size", found: String(storage.postgresPoolSize))
+            }
+            if storage.postgresHost.isEmpty { fail("storage.postgres_host", found: "\"\"") }
+            if storage.postgresUser.isEmpty { fail("storage.postgres_user", found: "\"\"") }
+            if storage.postgresDatabase.isEmpty { fail("storage.postgres_database", found: "\"\"") }
+            if !storage.postgresPasswordFile.isEmpty && !storage.postgresPasswordEnv.isEmpty {
+                fail("storage.postgres_password_env", found: Suggestion.quoted(storage.postgresPasswordEnv), ["storage.postgres_password_file"],
+                     note: "set only one of 'storage.postgres_password_file' and 'storage.postgres_password_env'")
+            }
+        case .memory:
             break
         }
 

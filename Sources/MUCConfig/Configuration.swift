@@ -54,6 +54,17 @@ public struct Configuration: Sendable, Equatable {
         public var backend: Backend = .sqlite
         /// SQLite database file (relative paths are relative to the working directory).
         public var path: String = "data/muc.sqlite"
+        /// PostgreSQL server (backend "postgres").
+        public var postgresHost: String = "127.0.0.1"
+        public var postgresPort: Int = 5432
+        public var postgresUser: String = "muc"
+        public var postgresDatabase: String = "muc"
+        /// File holding the PostgreSQL password (trailing line break removed); empty for none.
+        public var postgresPasswordFile: String = ""
+        /// Environment variable holding the PostgreSQL password; empty for none.
+        public var postgresPasswordEnv: String = ""
+        /// Connections in the pool.
+        public var postgresPoolSize: Int = 4
         public init() {}
     }
 

@@ -50,7 +50,11 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
                 writer = try DatabaseQueue(path: path, configuration: config)
             } else {
                 // DatabasePool switches the file to WAL mode and lets reads run beside the writer.
-                writer = try DatabasePool(path: path, configuration: config)
+                let pool = try DatabasePool(path: path, configuration: config)
+                // GRDB lowers the writer to NORMAL when it enables WAL (after prepareDatabase):
+                // raise it again on the one connection that commits.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                writer = pool
             }
             // Opening is lazy about the file's contents; read the header now so a damaged file is
             // reported at startup rather than at the first room.
@@ -179,6 +183,18 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
                 try source.backup(to: target)
                 try target.close()
             }.value
+        }
+    }
+
+    /// The journal mode and `synchronous` level in force (for a startup log line and tests):
+    /// `("wal", 2)` means WAL with synchronous FULL.
+    public func journalSettings() async throws -> (journalMode: String, synchronous: Int) {
+        try await perform("reading the journal settings") {
+            // The writer's connection is the one whose settings make commits durable.
+            try await self.writer.writeWithoutTransaction { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
+                 try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+            }
         }
     }
 

@@ -20,6 +20,10 @@ public final class ScriptRunner {
     private var cutoff: [String: Int] = [:]
     private var captures: Captures = [:]
 
+    /// Called as each step starts, before it is performed (`scansion-run --progress` prints it, so a
+    /// test driver can act while a script waits, e.g. restart the server during `receives: nothing`).
+    public var onStep: ((Step) -> Void)?
+
     public init(script: Script, connector: any ScansionConnector, options: RunOptions = RunOptions()) {
         self.script = script
         self.connector = connector
@@ -34,6 +38,7 @@ public final class ScriptRunner {
             for c in script.clients where !(c.name == step.client && step.action.isReceive) {
                 cutoff[c.name] = action
             }
+            onStep?(step)
             do {
                 try await perform(step)
             } catch let f as ScriptFailure {

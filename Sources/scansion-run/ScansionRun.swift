@@ -4,6 +4,8 @@ import Scansion
 
 /// `scansion-run PATH...`: plays scansion scripts against a fresh fake server and a fresh
 /// in-process MUC service per script, prints PASS or FAIL (with the diff) per script and a summary.
+/// With `--server HOST:PORT` the scripts' clients log in to a real XMPP server instead, to which
+/// the service under test must already be attached.
 @main
 struct ScansionRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +15,11 @@ struct ScansionRun: AsyncParsableCommand {
             Each script runs against a new fake server and a new service (in-process, memory storage), \
             both on ephemeral loopback ports. Folders are searched for .scs files. The exit status is \
             non-zero when any script fails.
+
+            With --server HOST:PORT the clients log in to a real XMPP server's client port instead \
+            (SASL PLAIN without TLS, so only on loopback), with the JIDs and passwords of the scripts' \
+            [Client] blocks; no fake server and no service are started: the service must already be \
+            attached to that server (scripts/interop/run.sh does all of this for Prosody and ejabberd).
             """)
 
     @Argument(help: "Script files or folders holding .scs files.")
@@ -26,6 +33,15 @@ struct ScansionRun: AsyncParsableCommand {
 
     @Option(help: "Service log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "critical"
+
+    @Option(help: "Log in to the real XMPP server at HOST:PORT (its client port) instead of the fake server.")
+    var server: String?
+
+    @Option(help: "Seconds a client log-in to a real server may take (with --server).")
+    var loginTimeout: Double = 10
+
+    @Flag(help: "Print each step as it starts (with --server), e.g. for a driver that acts while a script waits.")
+    var progress = false
 
     mutating func run() async throws {
         guard let launcher = InProcessService.launcher(logLevelNamed: logLevel) else {
@@ -41,11 +57,24 @@ struct ScansionRun: AsyncParsableCommand {
 
         let options = RunOptions(receiveTimeout: .milliseconds(Int64(receiveTimeout * 1000)),
                                  nothingWait: .milliseconds(Int64(nothingWait * 1000)))
-        let harness = ScansionHarness(options: options, launcher: launcher)
+        let runFile: (String) async -> ScriptResult
+        if let server {
+            guard let address = RealServerHarness.parseAddress(server) else {
+                throw ValidationError("--server must be HOST:PORT, got '\(server)'")
+            }
+            let connector = RealServerConnector(host: address.host, port: address.port,
+                                                loginTimeout: .milliseconds(Int64(loginTimeout * 1000)))
+            let onStep: (@Sendable (Step) -> Void)? = progress ? Self.printStep : nil
+            let harness = RealServerHarness(connector: connector, options: options, onStep: onStep)
+            runFile = { await harness.run(file: $0) }
+        } else {
+            let harness = ScansionHarness(options: options, launcher: launcher)
+            runFile = { await harness.run(file: $0) }
+        }
         var passed = 0
         var failed = 0
         for file in files {
-            let result = await harness.run(file: file)
+            let result = await runFile(file)
             if let failure = result.failure {
                 failed += 1
                 print("FAIL \(file)")
@@ -57,5 +86,10 @@ struct ScansionRun: AsyncParsableCommand {
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Progress line for `--progress`, flushed at once so a driver reading the output sees it.
+    @Sendable static func printStep(_ step: Step) {
+        FileHandle.standardOutput.write(Data("  step line \(step.line): \(step.summary)\n".utf8))
     }
 }

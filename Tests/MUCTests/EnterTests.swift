@@ -66,7 +66,7 @@ import XMPPCore
             """]])
     }
 
-    /// The same bare JID may join the same nick from another resource (§7.2.9, as deployed servers do).
+    /// The same bare JID may join the same nick from another resource (§7.2.8, as deployed servers do).
     @Test func sameUserSameNickFromAnotherResourceIsASecondSession() {
         var t = Transcript()
         t.createInstantRoom(romeo, nick: "Romeo")
@@ -148,7 +148,7 @@ import XMPPCore
         #expect(t.join(juliet, nick: "Jules").to(juliet).count == 3)
     }
 
-    /// §7.2.19: presence without the MUC element from a non-occupant is answered with a kick.
+    /// §7.2.18: presence without the MUC element from a non-occupant is answered with a kick.
     @Test func presenceWithoutMucElementFromNonOccupant() {
         var t = Transcript()
         t.createInstantRoom(romeo, nick: "Romeo")

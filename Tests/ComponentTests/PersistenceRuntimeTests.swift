@@ -1,0 +1,114 @@
+import FakeServer
+import Foundation
+import Logging
+import Testing
+@testable import Component
+import MUC
+import MUCConfig
+import RoomStore
+import XMPPCore
+
+/// The runtime carrying out storage: an owner's change is acknowledged only after it is stored,
+/// a failed store refuses and undoes the change, and stored rooms come back lazily after a restart.
+@Suite(.serialized) struct PersistenceRuntimeTests {
+    static let domain = "conference.localhost"
+    static let secret = "s3cret"
+
+    /// A fake server plus a component on `store`; `body` runs once the component is connected.
+    static func withService(store: any RoomStore, _ body: (FakeServer, MUCComponent) async throws -> Void) async throws {
+        let server = try await FakeServer.start(FakeServerConfiguration(componentDomain: domain, secret: secret))
+        var c = Configuration()
+        c.component.domain = domain
+        c.component.port = server.port
+        c.component.secret = .literal(secret)
+        c.storage.backend = .memory
+        let component = MUCComponent(configuration: c, secret: secret, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, store: store)
+        let task = Task { try await component.run() }
+        do {
+            try await component.waitUntilReady()
+            try await body(server, component)
+        } catch {
+            await component.shutdown(); _ = await task.result; await server.stop()
+            throw error
+        }
+        await component.shutdown()
+        _ = await task.result
+        await server.stop()
+    }
+
+    static func createPersistentRoom(_ romeo: TestClient) async throws {
+        try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+        #expect(await romeo.next { $0.name == "message" && $0.child("subject", namespace: NS.client) != nil } != nil)
+        try await romeo.send("""
+        <iq id='cfg' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'>
+        <x xmlns='jabber:x:data' type='submit'>
+        <field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>
+        <field var='muc#roomconfig_persistentroom'><value>1</value></field>
+        <field var='muc#roomconfig_roomname'><value>Balcony</value></field>
+        </x></query></iq>
+        """)
+        #expect(await romeo.iqReply("cfg")?.attribute("type") == "result")
+    }
+
+    @Test func configurationIsStoredBeforeItIsAcknowledged() async throws {
+        let store = MemoryRoomStore()
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            try await Self.createPersistentRoom(romeo)
+            // The result arrived, so the record must already be in the store.
+            let record = try await store.load(try BareJID("room@conference.localhost"))
+            #expect(record?.config.persistent == true)
+            #expect(record?.config.name == "Balcony")
+        }
+    }
+
+    @Test func aFailedStoreRefusesAndUndoesTheChange() async throws {
+        let store = MemoryRoomStore()
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            try await Self.createPersistentRoom(romeo)
+            await store.failNextWrites(1)
+            try await romeo.send("<iq id='m1' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost'/></query></iq>")
+            let reply = await romeo.iqReply("m1")
+            #expect(reply?.attribute("type") == "error")
+            let error = reply?.child("error", namespace: NS.client)
+            #expect(error?.attribute("type") == "wait")
+            #expect(error?.child("internal-server-error", namespace: NS.stanzas) != nil)
+            // Neither memory nor the store kept the change.
+            try await romeo.send("<iq id='l1' to='room@conference.localhost' type='get'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member'/></query></iq>")
+            let list = await romeo.iqReply("l1")
+            #expect(list?.attribute("type") == "result")
+            #expect(list?.child("query", namespace: NS.mucAdmin)?.elements.isEmpty == true)
+            let record = try await store.load(try BareJID("room@conference.localhost"))
+            #expect(record?.affiliations.contains { $0.jid.description == "juliet@localhost" } == false)
+            // The store is back: the same change now succeeds.
+            try await romeo.send("<iq id='m2' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost'/></query></iq>")
+            #expect(await romeo.iqReply("m2")?.attribute("type") == "result")
+        }
+    }
+
+    @Test func storedRoomsComeBackLazilyAfterARestart() async throws {
+        let store = MemoryRoomStore()
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            try await Self.createPersistentRoom(romeo)
+            try await romeo.send("<iq id='m1' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost' nick='Jules'/></query></iq>")
+            #expect(await romeo.iqReply("m1")?.attribute("type") == "result")
+        }
+        let restarted = await store.reopened()
+        try await Self.withService(store: restarted) { server, _ in
+            #expect(await restarted.loadsPerformed == 0)
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            let selfPresence = await romeo.next { $0.name == "presence" }
+            let codes = selfPresence?.child("x", namespace: NS.mucUser)?.children("status", namespace: NS.mucUser).compactMap { $0.attribute("code") } ?? []
+            #expect(codes.contains("110"))
+            #expect(!codes.contains("201"), "the room exists already: it was loaded from the store")
+            #expect(await restarted.loadsPerformed == 1)
+            try await romeo.send("<iq id='l1' to='room@conference.localhost' type='get'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member'/></query></iq>")
+            let item = await romeo.iqReply("l1")?.child("query", namespace: NS.mucAdmin)?.child("item", namespace: NS.mucAdmin)
+            #expect(item?.attribute("jid") == "juliet@localhost")
+            #expect(item?.attribute("nick") == "Jules")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Testing
+import XMPPCore
+@testable import MUC
+
+/// Invitations (§7.8.2), voice requests (§7.13), IQs to occupants (§17.4, XEP-0410), room disco.
+@Suite struct ExtrasTests {
+    let romeo = People.romeo, juliet = People.juliet, rosaline = People.rosaline, room = People.room
+
+    @Test func mediatedInvitationCarriesThePassword() {
+        var t = Transcript()
+        t.createInstantRoom(romeo, nick: "Romeo")
+        t.submitConfig(romeo, field("roomsecret", "cauldronburn"))
+        let out = t.send("<message id='inv' to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.julietBare)'><reason>Come!</reason></invite></x></message>", from: romeo)
+        expectOnly(out, [People.julietBare: ["""
+            <message from='\(room)' id='inv'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='\(People.romeoBare)'><reason>Come!</reason></invite><password>cauldronburn</password></x><body/></message>
+            """]])
+        // Declining goes back to the inviter.
+        let decline = t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline to='\(People.romeoBare)'><reason>Busy</reason></decline></x></message>", from: juliet)
+        expectOnly(decline, [People.romeoBare: ["""
+            <message from='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline from='\(People.julietBare)'><reason>Busy</reason></decline></x></message>
+            """]])
+        // Non-occupants cannot invite; bad JIDs are refused.
+        #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='a@b'/></x></message>", from: rosaline))! == ("modify", "not-acceptable"))
+        #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='@'/></x></message>", from: romeo))! == ("modify", "jid-malformed"))
+    }
+
+    @Test func invitationsInMembersOnlyRooms() throws {
+        var t = Transcript()
+        t.createInstantRoom(romeo, nick: "Romeo")
+        t.submitConfig(romeo, field("membersonly", "1"))
+        t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>")
+        t.join(juliet, nick: "Juliet")
+        // A member may not invite unless allowinvites.
+        #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.rosalineBare)'/></x></message>", from: juliet))! == ("auth", "forbidden"))
+        t.submitConfig(romeo, field("allowinvites", "1"))
+        let out = t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.rosalineBare)'/></x></message>", from: juliet)
+        // The invitee becomes a member (announced to moderators), then is invited.
+        expectStanzas(out, to: romeo, [X.affiliationMessage(People.rosalineBare, "member")])
+        #expect(out.to(People.rosalineBare).count == 1)
+        #expect(t.join(rosaline, nick: "Rosaline").to(rosaline).count == 4)
+    }
+
+    @Test func voiceRequestAndApproval() {
+        var t = Transcript()
+        t.createInstantRoom(romeo, nick: "Romeo")
+        t.submitConfig(romeo, field("moderatedroom", "1"))
+        t.join(juliet, nick: "Juliet")
+        let request = t.send("""
+            <message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>\
+            <field var='muc#role'><value>participant</value></field></x></message>
+            """, from: juliet)
+        let form = request.to(romeo).first?.child("x", namespace: NS.dataForms).flatMap(DataForm.init(element:))
+        #expect(form?.formType == NS.mucRequest)
+        #expect(form?["muc#roomnick"]?.value == "Juliet")
+        #expect(request.recipients == [romeo])
+        let approve = t.send("""
+            <message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>\
+            <field var='muc#role'><value>participant</value></field><field var='muc#roomnick'><value>Juliet</value></field>\
+            <field var='muc#request_allow'><value>true</value></field></x></message>
+            """, from: romeo)
+        expectStanzas(approve, to: juliet, [X.presence("Juliet", X.item("none", "participant", jid: juliet, X.actor(nick: "Romeo")) + X.status(110))])
+    }
+
+    @Test func iqsToOccupantsAreForwardedWithoutRevealingJIDs() {
+        var t = Transcript()
+        t.createInstantRoom(romeo, nick: "Romeo")
+        t.join(juliet, nick: "Juliet")
+        // vCard requests go to the bare JID, from the requester's occupant JID, under a new id.
+        let out = t.send("<iq type='get' id='v1' to='\(room)/Romeo'><vCard xmlns='vcard-temp'/></iq>", from: juliet)
+        let forwarded = out.to(People.romeoBare)
+        #expect(forwarded.count == 1)
+        #expect(forwarded.first?.attribute("from") == "\(room)/Juliet")
+        let newID = forwarded.first?.attribute("id")
+        #expect(newID != nil && newID != "v1")
+        // The answer goes back under the original id, from the target's occupant JID.
+        let answer = t.send("<iq type='result' id='\(newID!)' to='\(room)/Juliet'><vCard xmlns='vcard-temp'><FN>Romeo</FN></vCard></iq>", from: People.romeoBare)
+        expectOnly(answer, [juliet: ["<iq type='result' id='v1' from='\(room)/Romeo'><vCard xmlns='vcard-temp'><FN>Romeo</FN></vCard></iq>"]])
+        // A second answer, or one from someone else, is dropped.
+        #expect(t.send("<iq type='result' id='\(newID!)' to='\(room)/Juliet'/>", from: People.romeoBare).deliveries.isEmpty)
+        // Other requests go to the occupant's session.
+        let version = t.send("<iq type='get' id='q' to='\(room)/Romeo'><query xmlns='jabber:iq:version'/></iq>", from: juliet)
+        #expect(version.recipients == [romeo])
+        // Self-ping (XEP-0410) is answered by the room; non-occupants are refused.
+        expectOnly(t.send("<iq type='get' id='p' to='\(room)/Juliet'><ping xmlns='urn:xmpp:ping'/></iq>", from: juliet),
+                   [juliet: ["<iq type='result' id='p' from='\(room)/Juliet'/>"]])
+        #expect(errorOf(t.send("<iq type='get' id='p' to='\(room)/Juliet'><ping xmlns='urn:xmpp:ping'/></iq>", from: rosaline))! == ("modify", "not-acceptable"))
+        #expect(errorOf(t.send("<iq type='get' id='d' to='\(room)/Juliet'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>", from: rosaline))! == ("modify", "bad-request"))
+        #expect(errorOf(t.send("<iq type='get' id='d' to='\(room)/Nobody'><query xmlns='jabber:iq:version'/></iq>", from: juliet))! == ("cancel", "item-not-found"))
+    }
+
+    @Test func roomDiscoInfo() throws {
+        var t = Transcript()
+        t.createInstantRoom(romeo, nick: "Romeo")
+        t.submitConfig(romeo, field("roomname", "A Dark Cave") + field("roomdesc", "The place for all good witches!") + field("moderatedroom", "1"))
+        let out = t.send("<iq type='get' id='i' to='\(room)'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>", from: juliet)
+        let q = try #require(out.to(juliet).first?.child("query", namespace: NS.discoInfo))
+        #expect(q.child("identity", namespace: NS.discoInfo)?.attribute("name") == "A Dark Cave")
+        let features = Set(q.children("feature", namespace: NS.discoInfo).compactMap { $0.attribute("var") })
+        #expect(features.isSuperset(of: [NS.muc, NS.mucStableID, "muc_unsecured", "muc_public", "muc_temporary", "muc_open", "muc_moderated", "muc_semianonymous"]))
+        let form = try #require(q.child("x", namespace: NS.dataForms).flatMap(DataForm.init(element:)))
+        #expect(form.formType == NS.mucRoomInfo)
+        #expect(form["muc#roominfo_description"]?.value == "The place for all good witches!")
+        #expect(form["muc#roominfo_occupants"]?.value == "1")
+        // Items are private; unknown nodes do not exist; traffic node: nothing is filtered.
+        expectOnly(t.send("<iq type='get' id='it' to='\(room)'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>", from: juliet),
+                   [juliet: ["<iq type='result' id='it'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>"]])
+        #expect(errorOf(t.send("<iq type='get' id='n' to='\(room)'><query xmlns='http://jabber.org/protocol/disco#info' node='zzz'/></iq>", from: juliet))! == ("cancel", "item-not-found"))
+        #expect(errorOf(t.send("<iq type='get' id='n' to='\(room)'><query xmlns='http://jabber.org/protocol/disco#info' node='http://jabber.org/protocol/muc#traffic'/></iq>", from: juliet))! == ("cancel", "service-unavailable"))
+        #expect(errorOf(t.send("<iq type='get' id='n' to='\(room)'><query xmlns='urn:example'/></iq>", from: juliet))! == ("cancel", "service-unavailable"))
+        expectOnly(t.send("<iq type='get' id='p' to='\(room)'><ping xmlns='urn:xmpp:ping'/></iq>", from: juliet), [juliet: ["<iq type='result' id='p'/>"]])
+    }
+}
