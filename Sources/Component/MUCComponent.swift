@@ -127,6 +127,10 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         stopping = true
         logger.info("shutting down: closing the stream to \(serverDescription)")
         if let w = wakeup { wakeup = nil; w.succeed(()) }
+        if let link, link.isReady {
+            processor.willShutdown(out: link.outbox)
+            link.flush()
+        }
         link?.closeGracefully(timeout: .seconds(2))
         for w in readyWaiters { w.fail(CancellationError()) }
         readyWaiters.removeAll()
@@ -238,6 +242,10 @@ extension MUCComponent: ComponentLinkDelegate {
         if !held.isEmpty {
             logger.info("sending \(held.count) stanzas held while disconnected")
             for bytes in held { link.outbox.send(bytes: bytes) }
+            link.flush()
+        }
+        if connectionsMade > 1 {
+            processor.linkReestablished(out: link.outbox)
             link.flush()
         }
         for w in readyWaiters { w.succeed(()) }

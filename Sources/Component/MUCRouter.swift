@@ -57,6 +57,10 @@ final class MUCRouter: StanzaProcessor {
             refuseUnparsable(element, error, out: out)
             return
         }
+        if let store, Self.isServiceDiscoItems(stanza) {
+            listRoomsThenReply(stanza, store: store)
+            return
+        }
         if let store, let to = stanza.to, to.localpart != nil, to.domain == service.domain,
            !service.hasRoom(to.bare), !absent.contains(to.bare) {
             loadThenHandle(stanza, now: now, room: to.bare, store: store)
@@ -119,61 +123,67 @@ final class MUCRouter: StanzaProcessor {
         }
     }
 
+    func willShutdown(out: Outbox) {
+        perform(service.removeAllOccupants()[...], out: out)
+    }
+
     // MARK: Store operations
 
-    private func storeThen(room: BareJID, rest: [MUCAction], undo: Undo?, what: String, _ operation: @escaping @Sendable () async throws -> Void) {
+    /// Runs `work` off the loop while input is held; `work` hands `finish` what to do back on the
+    /// loop (with an outbox); held input resumes afterwards.
+    func runWhileHeld(_ work: @escaping @Sendable (_ finish: @escaping @Sendable (@escaping (MUCRouter, Outbox) -> Void) -> Void) async -> Void) {
         busy = true
         let loop = host?.loop
         Task {
+            await work { body in
+                loop?.execute {
+                    self.busy = false
+                    self.host?.withOutbox { out in body(self, out) }
+                    self.resume()
+                }
+            }
+        }
+    }
+
+    private func storeThen(room: BareJID, rest: [MUCAction], undo: Undo?, what: String,
+                           _ operation: @escaping @Sendable () async throws -> Void) {
+        runWhileHeld { finish in
             let failure: (any Error)?
             do { try await operation(); failure = nil } catch { failure = error }
-            loop?.execute {
-                self.busy = false
-                self.host?.withOutbox { out in
-                    if let failure {
-                        self.logger.error("\(what) room \(room) failed; the change was refused and undone: \(failure)")
-                        if let undo {
-                            self.service.restore(undo.snapshot)
-                            if let reply = Self.storageErrorReply(undo.request) { out.send(reply) }
-                        }
-                    } else {
-                        self.perform(rest[...], out: out)
-                    }
+            finish { router, out in
+                guard let failure else { return router.perform(rest[...], out: out) }
+                router.logger.error("\(what) room \(room) failed; the change was refused and undone: \(failure)")
+                if let undo {
+                    router.service.restore(undo.snapshot)
+                    if let reply = Self.storageErrorReply(undo.request) { out.send(reply) }
                 }
-                self.resume()
             }
         }
     }
 
     private func loadThenHandle(_ stanza: Stanza, now: Double, room: BareJID, store: any RoomStore) {
-        busy = true
-        let loop = host?.loop
-        Task {
+        runWhileHeld { finish in
             let result: Result<RoomRecord?, any Error>
             do { result = .success(try await store.load(room)) } catch { result = .failure(error) }
-            loop?.execute {
-                self.busy = false
-                self.host?.withOutbox { out in
-                    switch result {
-                    case .success(let record?):
-                        self.service.load(record)
-                        self.dispatch(stanza, now: now, out: out)
-                    case .success(nil):
-                        if self.absent.count >= Self.absentLimit { self.absent.removeAll(keepingCapacity: true) }
-                        self.absent.insert(room)
-                        self.dispatch(stanza, now: now, out: out)
-                    case .failure(let error):
-                        self.logger.error("loading room \(room) failed: \(error)")
-                        if let reply = Self.storageErrorReply(stanza.element) { out.send(reply) }
-                    }
+            finish { router, out in
+                switch result {
+                case .success(let record?):
+                    router.service.load(record)
+                    router.dispatch(stanza, now: now, out: out)
+                case .success(nil):
+                    if router.absent.count >= Self.absentLimit { router.absent.removeAll(keepingCapacity: true) }
+                    router.absent.insert(room)
+                    router.dispatch(stanza, now: now, out: out)
+                case .failure(let error):
+                    router.logger.error("loading room \(room) failed: \(error)")
+                    if let reply = Self.storageErrorReply(stanza.element) { out.send(reply) }
                 }
-                self.resume()
             }
         }
     }
 
     /// Handles what arrived while the store worked, until the next storage action suspends again.
-    private func resume() {
+    func resume() {
         while !busy && heldHead < held.count {
             let (element, now) = held[heldHead]
             heldHead += 1

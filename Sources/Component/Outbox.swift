@@ -70,4 +70,13 @@ public protocol StanzaProcessor: AnyObject {
     /// Handles one stanza received from the server (an element in `jabber:component:accept`).
     /// `now` is the current time in seconds since 1970.
     func process(_ stanza: Element, now: Double, out: Outbox)
+    /// The service is about to close the stream: last words (XEP-0045 §14.2: status 332 to occupants).
+    func willShutdown(out: Outbox)
+    /// A new link to the server is up (after a reconnect the server may have lost client sessions).
+    func linkReestablished(out: Outbox)
+}
+
+extension StanzaProcessor {
+    public func willShutdown(out: Outbox) {}
+    public func linkReestablished(out: Outbox) {}
 }

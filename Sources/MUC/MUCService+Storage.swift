@@ -17,3 +17,16 @@ extension MUCService {
     /// Puts a room back as it was when `snapshot` was taken.
     public mutating func restore(_ snapshot: RoomSnapshot) { rooms[snapshot.jid] = snapshot.room }
 }
+
+extension MUCService {
+    /// Public, unlocked rooms in memory, in JID order: what §6.3 lists, before the runtime merges
+    /// the stored rooms that are not loaded.
+    public func publicRoomsInMemory() -> [(jid: BareJID, name: String)] {
+        var out: [(jid: BareJID, name: String)] = []
+        for (key, room) in rooms where room.config.isPublic && !room.locked {
+            out.append((key, room.displayName))
+        }
+        out.sort { $0.jid < $1.jid }
+        return out
+    }
+}

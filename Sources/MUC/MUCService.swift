@@ -8,6 +8,8 @@ public struct MUCService: Sendable {
     /// The service domain, normalised as in JIDs.
     public let domain: String
     var rooms: [BareJID: Room] = [:]
+    /// Room instances made so far: each gets the next number (see `Room.serial`).
+    var roomSerial: UInt64 = 0
 
     public init(settings: MUCSettings) {
         self.settings = settings
@@ -20,7 +22,8 @@ public struct MUCService: Sendable {
     /// Restores a stored room (at start-up, or before the first stanza that addresses it). It is
     /// unlocked and empty.
     public mutating func load(_ record: RoomRecord) {
-        rooms[record.jid] = Room(record: record)
+        roomSerial &+= 1
+        rooms[record.jid] = Room(record: record, serial: roomSerial)
     }
 
     /// The durable state of a room, if it exists.
@@ -133,13 +136,14 @@ public struct MUCService: Sendable {
                 r.handlePresence(stanza, from: from, nick: nick, ctx, &out)
                 return
             }
-            guard Nick.isValid(nick) else {
-                return out.send(Build.error(element, .jidMalformed, type: .modify, text: "Invalid nickname", by: room))
+            if let problem = Nick.problem(nick) {
+                return out.send(Build.error(element, .jidMalformed, type: .modify, text: problem, by: room))
             }
             guard settings.mayCreateRoom(from.bare) else {
                 return out.send(Build.error(element, .notAllowed, type: .cancel, text: "Room creation is restricted", by: room))
             }
-            var r = Room(jid: room, config: settings.defaultRoomConfig, locked: true)
+            roomSerial &+= 1
+            var r = Room(jid: room, config: settings.defaultRoomConfig, locked: true, serial: roomSerial)
             r.setRecord(AffiliationRecord(jid: from.bare, affiliation: .owner))
             r.join(session: from, nick: nick, stanza: element, isCreation: true, ctx, &out)
             if r.occupantCount > 0 { rooms[room] = r }
@@ -172,7 +176,8 @@ extension Room {
         for o in occupantsInOrder {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)],
                                 post: [.selfPresence, .serviceShutdown])
-            out.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x), to: o.sessions)
+            out.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,
+                                    extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: o.sessions)
             removeOccupant(nick: o.nick)
         }
     }

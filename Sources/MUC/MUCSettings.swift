@@ -29,10 +29,31 @@ public struct MUCSettings: Sendable {
     public var allowUnaffiliatedRegistration: Bool
     /// Who may create rooms.
     public var roomCreation: RoomCreationPolicy
+    /// XEP-0045 §9.9: when unaffiliated users may not register directly
+    /// (`allowUnaffiliatedRegistration` off, or a members-only room), their registration request
+    /// goes to the room's admins and owners as an approval form instead of being refused; an
+    /// approving submission makes them members with the nick they asked for. Off by default
+    /// (the reference scripts expect a refusal).
+    public var registrationApproval: Bool
+    /// Secret key of the ids rooms derive: XEP-0421 occupant ids (a keyed hash of room and real bare
+    /// JID) and XEP-0359 stanza ids. The runtime must set it to random bytes (32 are plenty) that
+    /// are kept secret and kept across restarts: occupant ids must stay the same for the same user,
+    /// and whoever knows the key can test guesses of a real JID against an occupant id. Empty by
+    /// default (ids are then unique but guessable: fine for tests, not for a deployment).
+    public var idSecret: [UInt8]
+    /// A value that differs between runs of the service (random bytes, or the start time): stanza
+    /// ids count messages from zero again after a restart, and this keeps them unique across runs.
+    public var instanceID: String
+    /// The keyed hash behind those ids: HMAC-SHA256(key, message). Defaults to the plain-Swift
+    /// `HMACSHA256.authenticationCode`; the runtime may pass an equivalent (e.g. swift-crypto's
+    /// `HMAC<SHA256>`), which gives the same ids, faster.
+    public var keyedHash: @Sendable (_ key: [UInt8], _ message: [UInt8]) -> [UInt8]
 
     public init(domain: String, name: String = "Chatrooms", defaultRoomConfig: RoomConfig = RoomConfig(),
                 maxOccupantsLimit: Int = 0, maxHistoryLimit: Int = 100, admins: Set<BareJID> = [],
-                allowUnaffiliatedRegistration: Bool = false, roomCreation: RoomCreationPolicy = .anyone) {
+                allowUnaffiliatedRegistration: Bool = false, roomCreation: RoomCreationPolicy = .anyone,
+                registrationApproval: Bool = false, idSecret: [UInt8] = [], instanceID: String = "",
+                keyedHash: @escaping @Sendable (_ key: [UInt8], _ message: [UInt8]) -> [UInt8] = HMACSHA256.authenticationCode) {
         self.domain = domain
         self.name = name
         self.defaultRoomConfig = defaultRoomConfig
@@ -41,6 +62,34 @@ public struct MUCSettings: Sendable {
         self.admins = admins
         self.allowUnaffiliatedRegistration = allowUnaffiliatedRegistration
         self.roomCreation = roomCreation
+        self.registrationApproval = registrationApproval
+        self.idSecret = idSecret
+        self.instanceID = instanceID
+        self.keyedHash = keyedHash
+    }
+
+    /// XEP-0421: the occupant id of `user` in `room`: stable (same inputs, same id), different in
+    /// each room, and not reversible without `idSecret`. 16 bytes of the keyed hash, base64url.
+    func occupantID(room: BareJID, user: BareJID) -> String {
+        var message = Array("occupant-id\u{0}".utf8)
+        message += room.description.utf8
+        message.append(0)
+        message += user.description.utf8
+        return Base64URL.encode(keyedHash(idSecret, message).prefix(16))
+    }
+
+    /// XEP-0359: a stanza id, unique for (run, room instance, message number, time) and
+    /// unpredictable without `idSecret`; it reveals nothing (not the number of messages).
+    func stanzaID(room: BareJID, serial: UInt64, counter: UInt64, now: Double) -> String {
+        var message = Array("stanza-id\u{0}".utf8)
+        message += instanceID.utf8
+        message.append(0)
+        message += room.description.utf8
+        for v in [serial, counter, now.bitPattern] {
+            message.append(0)
+            for s in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: v >> UInt64(s))) }
+        }
+        return Base64URL.encode(keyedHash(idSecret, message).prefix(16))
     }
 
     /// The parent domain of the service (`localhost` for `conference.localhost`); the domain itself

@@ -78,17 +78,18 @@ extension Room {
             if config.seesRealJIDs(other.role) { full.append(contentsOf: other.sessions) }
             else { anon.append(contentsOf: other.sessions) }
         }
+        let extra = presenceExtras(bare: o.bare, occupantID: o.occupantID)
         if !full.isEmpty {
             let actor = change.actor.flatMap { Build.actor(nick: $0.nick, jid: $0.jid?.description) }
             let x = Build.userX(pre: change.pre, items: items(o, affiliation: aff, withJIDs: true, nick: change.itemNick,
                                                                actor: actor, reason: change.reason))
-            out.emit(Build.presence(from: from, type: type, id: change.id, payload: payload, x: x), to: full)
+            out.emit(Build.presence(from: from, type: type, id: change.id, payload: payload, x: x, extra: extra), to: full)
         }
         if !anon.isEmpty {
             let actor = change.actor.flatMap { Build.actor(nick: $0.nick, jid: nil) }
             let x = Build.userX(pre: change.pre, items: items(o, affiliation: aff, withJIDs: false, nick: change.itemNick,
                                                                actor: actor, reason: change.reason))
-            out.emit(Build.presence(from: from, type: type, id: change.id, payload: payload, x: x), to: anon)
+            out.emit(Build.presence(from: from, type: type, id: change.id, payload: payload, x: x, extra: extra), to: anon)
         }
     }
 
@@ -100,7 +101,8 @@ extension Room {
                                                            nick: change.itemNick, actor: actor, reason: change.reason),
                             post: change.selfPost)
         out.emit(Build.presence(from: occupantAddress(o.nick), type: change.type, id: change.id,
-                                payload: change.payload ?? o.payload, x: x), to: sessions)
+                                payload: change.payload ?? o.payload, x: x,
+                                extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: sessions)
     }
 
     /// Sends a (re)joining session the presence of every other occupant it may see (§7.2.2), then,
@@ -115,8 +117,7 @@ extension Room {
             guard let other = occupants[n] else { continue }
             let sameUser = other.bare == viewer.bare
             guard sameUser || broadcastRoles.contains(other.role) else { continue }
-            let x = Build.userX(items: items(other, affiliation: affiliation(of: other.bare, ctx), withJIDs: seesJIDs || sameUser))
-            out.send(Build.presence(from: occupantAddress(n), payload: other.payload, x: x), to: session)
+            out.send(rosterPresence(of: other, seesJIDs: seesJIDs || sameUser, ctx), to: session)
         }
         guard broadcastRoles.contains(.none) else { return }
         var present = Set<BareJID>()
@@ -125,9 +126,17 @@ extension Room {
             guard record.affiliation != .outcast, let nick = record.nick, !present.contains(record.jid) else { continue }
             let item = Build.item(affiliation: record.affiliation, role: Role.none,
                                   jid: seesJIDs ? record.jid.description : nil, nick: nick)
-            out.send(Build.presence(from: occupantAddress(nick), type: "unavailable", payload: [], x: Build.userX(items: [item])),
+            out.send(Build.presence(from: occupantAddress(nick), type: "unavailable", payload: [], x: Build.userX(items: [item]),
+                                    extra: presenceExtras(bare: record.jid, occupantID: ctx.settings.occupantID(room: jid, user: record.jid))),
                      to: session)
         }
+    }
+
+    /// An occupant's current presence as one viewer sees it (roster on join, answer to a probe).
+    func rosterPresence(of o: Occupant, seesJIDs: Bool, post: [StatusCode] = [], _ ctx: RoomContext) -> Element {
+        let x = Build.userX(items: items(o, affiliation: affiliation(of: o.bare, ctx), withJIDs: seesJIDs), post: post)
+        return Build.presence(from: occupantAddress(o.nick), payload: o.payload, x: x,
+                              extra: presenceExtras(bare: o.bare, occupantID: o.occupantID))
     }
 
     /// The subject message every join ends with (§7.2.15): from the occupant who set it (or the
@@ -137,6 +146,9 @@ extension Room {
             "from": subjectNick.map(occupantAddress) ?? address, "type": "groupchat",
         ])
         m.append(.text("subject", namespace: NS.component, subject))
+        if subjectNick != nil, let id = subjectOccupantID {
+            m.append(Element("occupant-id", namespace: NS.occupantID, attrs: ["id": id]))
+        }
         if let t = subjectTime {
             m.append(Element("delay", namespace: NS.delay, attrs: ["from": address, "stamp": Timestamp.format(t)]))
         }

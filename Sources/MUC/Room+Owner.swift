@@ -115,7 +115,8 @@ extension Room {
         var actions = ActionList()
         for o in occupantsInOrder {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroyElement])
-            actions.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x), to: o.sessions)
+            actions.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,
+                                        extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: o.sessions)
             removeOccupant(nick: o.nick)
         }
         destroyed = true

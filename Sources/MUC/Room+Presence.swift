@@ -49,7 +49,7 @@ extension Room {
         func refuse(_ condition: StanzaError.Condition, _ type: StanzaError.ErrorType? = nil, _ text: String? = nil) {
             out.send(Build.error(stanza, condition, type: type, text: text, by: jid))
         }
-        guard Nick.isValid(nick) else { return refuse(.jidMalformed, .modify, "Invalid nickname") }
+        if let problem = Nick.problem(nick) { return refuse(.jidMalformed, .modify, problem) }
         let user = real.bare
         let aff = affiliation(of: user, ctx)
         // §7.2.10: a locked room does not exist yet for anyone but its owners.
@@ -84,7 +84,8 @@ extension Room {
         } else {
             let role = defaultRole(for: aff)
             guard role != .none else { return refuse(.registrationRequired, .auth) }
-            o = Occupant(nick: nick, bare: user, role: role, sessions: [real], payload: payload)
+            o = Occupant(nick: nick, bare: user, role: role, sessions: [real], payload: payload,
+                         occupantID: ctx.settings.occupantID(room: jid, user: user))
             addOccupant(o)
             prevRole = nil
         }
@@ -134,9 +135,8 @@ extension Room {
     /// the occupant move together.
     mutating func changeNick(_ old: Occupant, to nick: String, session real: JID, stanza: Element,
                              _ ctx: RoomContext, _ out: inout ActionList) {
-        guard Nick.isValid(nick) else {
-            out.send(Build.error(stanza, .jidMalformed, type: .modify, text: "Invalid nickname", by: jid))
-            return
+        if let problem = Nick.problem(nick) {
+            return out.send(Build.error(stanza, .jidMalformed, type: .modify, text: problem, by: jid))
         }
         if occupants[nick] != nil { return out.send(Build.error(stanza, .conflict, type: .cancel, by: jid)) }
         if let owner = reservedNicks[nick], owner != old.bare {

@@ -37,31 +37,68 @@ struct Room {
     var subject = ""
     var subjectNick: String?
     var subjectTime: Double?
+    /// XEP-0421 occupant id of whoever set the subject (not stored: known while the room is in memory).
+    var subjectOccupantID: String?
+
+    /// Hats defined in the room (XEP-0317), sorted by URI, and the index of who wears which.
+    private(set) var hats: [HatRecord] = []
+    private(set) var hatsByHolder: [BareJID: [HatRecord]] = [:]
 
     /// Discussion history (kept for joiners, §7.2.13).
     var history = History()
     /// IQs forwarded to occupants and awaiting their answer (§17.4 rule 3).
     var pendingIQs = PendingIQs()
 
-    init(jid: BareJID, config: RoomConfig, locked: Bool) {
+    /// Distinguishes this instance of the room from earlier ones with the same JID (a temporary
+    /// room destroyed and created again) in stanza ids; given by the service.
+    let serial: UInt64
+    /// Groupchat messages given a stanza id so far (XEP-0359).
+    var stanzaCounter: UInt64 = 0
+    /// Availability pings sent to occupants so far (`MUCService.pingOccupants`).
+    var pingCounter: UInt64 = 0
+
+    init(jid: BareJID, config: RoomConfig, locked: Bool, serial: UInt64 = 0) {
         self.jid = jid
         self.address = jid.description
         self.config = config
         self.locked = locked
+        self.serial = serial
     }
 
-    init(record: RoomRecord) {
-        self.init(jid: record.jid, config: record.config, locked: false)
+    init(record: RoomRecord, serial: UInt64 = 0) {
+        self.init(jid: record.jid, config: record.config, locked: false, serial: serial)
         for a in record.affiliations where a.affiliation != .none { setRecord(a) }
         subject = record.subject
         subjectNick = record.subjectNick
         subjectTime = record.subjectTime
+        setHats(record.hats)
     }
 
     /// The durable part of the room.
     var record: RoomRecord {
         RoomRecord(jid: jid, config: config, affiliations: affiliations.values.sorted { $0.jid < $1.jid },
-                   subject: subject, subjectNick: subjectNick, subjectTime: subjectTime)
+                   subject: subject, subjectNick: subjectNick, subjectTime: subjectTime, hats: hats)
+    }
+
+    /// Replaces the hat definitions and assignments, keeping the index.
+    mutating func setHats(_ list: [HatRecord]) {
+        hats = list.sorted { $0.uri < $1.uri }
+        hatsByHolder = [:]
+        for h in hats { for j in h.holders { hatsByHolder[j, default: []].append(h) } }
+    }
+
+    /// What the room asserts about an occupant besides `muc#user`, appended to each of its
+    /// presences: the XEP-0421 occupant id and, when it wears any, the XEP-0317 hats.
+    func presenceExtras(bare: BareJID, occupantID: String) -> [Element] {
+        let id = Element("occupant-id", namespace: NS.occupantID, attrs: ["id": occupantID])
+        guard let worn = hatsByHolder[bare], !worn.isEmpty else { return [id] }
+        return [id, Element("hats", namespace: NS.hats, attrs: [:], children: worn.map(\.element))]
+    }
+
+    /// The next XEP-0359 stanza id of this room.
+    mutating func nextStanzaID(_ ctx: RoomContext) -> String {
+        stanzaCounter &+= 1
+        return ctx.settings.stanzaID(room: jid, serial: serial, counter: stanzaCounter, now: ctx.now)
     }
 
     /// Whether changes must be stored: persistent and past initial configuration.

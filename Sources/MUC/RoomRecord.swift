@@ -52,18 +52,22 @@ public struct RoomRecord: Sendable, Equatable, Codable {
     public var subjectNick: String?
     /// When the subject was set, in seconds since 1970.
     public var subjectTime: Double?
+    /// Hats defined in the room and who wears them (XEP-0317), sorted by URI.
+    public var hats: [HatRecord]
 
     public init(jid: BareJID, config: RoomConfig, affiliations: [AffiliationRecord] = [],
-                subject: String = "", subjectNick: String? = nil, subjectTime: Double? = nil) {
+                subject: String = "", subjectNick: String? = nil, subjectTime: Double? = nil,
+                hats: [HatRecord] = []) {
         self.jid = jid
         self.config = config
         self.affiliations = affiliations
         self.subject = subject
         self.subjectNick = subjectNick
         self.subjectTime = subjectTime
+        self.hats = hats
     }
 
-    enum CodingKeys: String, CodingKey { case jid, config, affiliations, subject, subjectNick, subjectTime }
+    enum CodingKeys: String, CodingKey { case jid, config, affiliations, subject, subjectNick, subjectTime, hats }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -73,6 +77,7 @@ public struct RoomRecord: Sendable, Equatable, Codable {
         subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
         subjectNick = try c.decodeIfPresent(String.self, forKey: .subjectNick)
         subjectTime = try c.decodeIfPresent(Double.self, forKey: .subjectTime)
+        hats = try c.decodeIfPresent([HatRecord].self, forKey: .hats) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -83,6 +88,7 @@ public struct RoomRecord: Sendable, Equatable, Codable {
         try c.encode(subject, forKey: .subject)
         try c.encodeIfPresent(subjectNick, forKey: .subjectNick)
         try c.encodeIfPresent(subjectTime, forKey: .subjectTime)
+        if !hats.isEmpty { try c.encode(hats, forKey: .hats) }
     }
 }
 

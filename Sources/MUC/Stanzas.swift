@@ -36,12 +36,15 @@ enum Build {
         return Element("actor", namespace: namespace, attrs: ["nick": nick, "jid": jid])
     }
 
-    /// A presence from an occupant JID with the reflected payload and the `muc#user` element last.
-    static func presence(from: String, type: String? = nil, id: String? = nil, payload: [Element], x: Element) -> Element {
+    /// A presence from an occupant JID: the reflected payload, the `muc#user` element, then what
+    /// the room adds (occupant id, hats).
+    static func presence(from: String, type: String? = nil, id: String? = nil, payload: [Element], x: Element,
+                         extra: [Element] = []) -> Element {
         var p = Element("presence", namespace: NS.component, attrs: ["from": from, "id": id, "type": type])
-        p.children.reserveCapacity(payload.count + 1)
+        p.children.reserveCapacity(payload.count + 1 + extra.count)
         for e in payload { p.append(e) }
         p.append(x)
+        for e in extra { p.append(e) }
         return p
     }
 

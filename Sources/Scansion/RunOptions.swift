@@ -8,11 +8,17 @@ public struct RunOptions: Sendable {
     /// Pause after a `sends` step when the next step belongs to another client, so the server sees
     /// the two clients' traffic in script order.
     public var interClientPause: Duration
+    /// Pause before each action that is not a receive step, before the action is counted. Through a
+    /// real server, stanzas that answer an earlier step (e.g. the config-change notification after an
+    /// IQ result) are still in flight when the script moves on; the pause lets them arrive while they
+    /// still count as stale. Zero for the in-process fake server, which delivers synchronously.
+    public var settleBeforeAction: Duration
 
     public init(receiveTimeout: Duration = .seconds(5), nothingWait: Duration = .seconds(2),
-                interClientPause: Duration = .milliseconds(100)) {
+                interClientPause: Duration = .milliseconds(100), settleBeforeAction: Duration = .zero) {
         self.receiveTimeout = receiveTimeout
         self.nothingWait = nothingWait
         self.interClientPause = interClientPause
+        self.settleBeforeAction = settleBeforeAction
     }
 }

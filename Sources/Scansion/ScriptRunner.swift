@@ -34,6 +34,9 @@ public final class ScriptRunner {
     public func run() async -> ScriptResult {
         var failure: ScriptFailure? = nil
         for (index, step) in script.steps.enumerated() {
+            if !step.action.isReceive, options.settleBeforeAction > .zero, !clients.isEmpty {
+                try? await Task.sleep(for: options.settleBeforeAction)
+            }
             let action = clock.advance()
             for c in script.clients where !(c.name == step.client && step.action.isReceive) {
                 cutoff[c.name] = action

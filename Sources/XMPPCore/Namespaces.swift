@@ -38,6 +38,8 @@ public enum NS {
 
     /// XEP-0030: service discovery.
     public static let discoInfo = "http://jabber.org/protocol/disco#info"
+    /// XEP-0059: result set management (paging of disco#items).
+    public static let rsm = "http://jabber.org/protocol/rsm"
     /// XEP-0030: service discovery items.
     public static let discoItems = "http://jabber.org/protocol/disco#items"
     /// XEP-0004: data forms.

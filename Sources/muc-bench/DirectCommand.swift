@@ -52,6 +52,7 @@ struct DirectCommand: ParsableCommand {
         let engine = LoadEngine(loop: loop, scenario: scenario,
                                 naming: Naming(userDomain: "localhost", mucDomain: domain, roomPrefix: ""),
                                 probeFrom: "localhost")
+        engine.traceLeft = load.trace
         let validate = load.validateXML
         let secret = self.secret
         let listener = try ServerBootstrap(group: group)

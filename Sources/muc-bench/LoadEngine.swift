@@ -106,6 +106,8 @@ final class LoadEngine: LinkDelegate {
     var pairMax: [Int32]
 
     var counters = Counters()
+    /// Received stanzas still to print (debugging).
+    var traceLeft = 0
 
     // The current phase.
     var current: PhaseResult?
@@ -223,6 +225,10 @@ final class LoadEngine: LinkDelegate {
 
     func link(_ link: XMPPLink, received st: RawStanza, now: UInt64) {
         counters.stanzasIn += 1
+        if traceLeft > 0 {
+            traceLeft -= 1
+            progress("<< \(st.text)")
+        }
         switch st.kind {
         case .message: onMessage(st, now: now)
         case .presence: onPresence(st, now: now)
@@ -338,6 +344,11 @@ final class LoadEngine: LinkDelegate {
             return
         }
         let h = st.resourceNumber(in: st.from, after: "nick")
+        if h == nil, let from = st.from, StreamScanner.index(of: UInt8(ascii: "/"), st.p, from: from.lowerBound, to: from.upperBound) == nil {
+            // From the room itself (ejabberd announces the room's entity capabilities): not an occupant.
+            counters.other += 1
+            return
+        }
         if st.typeIs("unavailable") {
             if h == g {
                 if state[g] == .leaving { leaveCompleted(g, now: now) } else { counters.othersUnavailable += 1 }

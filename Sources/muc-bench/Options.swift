@@ -47,6 +47,8 @@ struct LoadOptions: ParsableArguments {
     var perfCallGraph = "fp"
     @Option(name: .customLong("work-dir"), help: "Directory for the generated config and logs (default: a new one under /tmp).")
     var workDir: String?
+    @Option(help: "Print the first N received stanzas to standard error (debugging).")
+    var trace = 0
     @Flag(help: "Only print the JSON line.")
     var quiet = false
 

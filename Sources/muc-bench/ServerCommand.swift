@@ -68,6 +68,7 @@ struct ServerCommand: ParsableCommand {
         let engine = LoadEngine(loop: loop, scenario: scenario,
                                 naming: Naming(userDomain: domain, mucDomain: muc, roomPrefix: prefix),
                                 probeFrom: domain)
+        engine.traceLeft = load.trace
         let link = XMPPLink(role: .connector(domain: domain, secret: secret), validateXML: load.validateXML)
         let channel: Channel
         do {

@@ -40,6 +40,9 @@ struct ScansionRun: AsyncParsableCommand {
     @Option(help: "Seconds a client log-in to a real server may take (with --server).")
     var loginTimeout: Double = 10
 
+    @Option(help: "Seconds to wait before each action for stanzas still in flight (with --server).")
+    var settle: Double = 0.2
+
     @Flag(help: "Print each step as it starts (with --server), e.g. for a driver that acts while a script waits.")
     var progress = false
 
@@ -55,8 +58,9 @@ struct ScansionRun: AsyncParsableCommand {
         }
         guard !files.isEmpty else { throw ValidationError("no .scs files found in \(paths.joined(separator: ", "))") }
 
-        let options = RunOptions(receiveTimeout: .milliseconds(Int64(receiveTimeout * 1000)),
+        var options = RunOptions(receiveTimeout: .milliseconds(Int64(receiveTimeout * 1000)),
                                  nothingWait: .milliseconds(Int64(nothingWait * 1000)))
+        if server != nil { options.settleBeforeAction = .milliseconds(Int64(settle * 1000)) }
         let runFile: (String) async -> ScriptResult
         if let server {
             guard let address = RealServerHarness.parseAddress(server) else {

@@ -111,4 +111,60 @@ import XMPPCore
             #expect(item?.attribute("nick") == "Jules")
         }
     }
+
+    @Test func serviceRoomListPagesThroughTheStore() async throws {
+        let store = MemoryRoomStore()
+        _ = try await store.migrate()
+        for name in ["alpha", "bravo", "delta"] {
+            var config = RoomConfig()
+            config.persistent = true
+            config.name = name.capitalized
+            try await store.save(RoomRecord(jid: try BareJID("\(name)@conference.localhost"), config: config))
+        }
+        var hidden = RoomConfig()
+        hidden.persistent = true
+        hidden.isPublic = false
+        try await store.save(RoomRecord(jid: try BareJID("secret@conference.localhost"), config: hidden))
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            // A temporary room that lives only in memory.
+            try await romeo.send("<presence to='charlie@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            #expect(await romeo.next { $0.name == "message" } != nil)
+            try await romeo.send("<iq id='c' to='charlie@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>")
+            #expect(await romeo.iqReply("c")?.attribute("type") == "result")
+
+            try await romeo.send("<iq id='d1' to='conference.localhost' type='get'><query xmlns='http://jabber.org/protocol/disco#items'><set xmlns='http://jabber.org/protocol/rsm'><max>2</max></set></query></iq>")
+            let first = await romeo.iqReply("d1")?.child("query", namespace: NS.discoItems)
+            #expect(first?.children("item", namespace: NS.discoItems).map { $0.attribute("jid") ?? "" } == ["alpha@conference.localhost", "bravo@conference.localhost"])
+            #expect(first?.child("set", namespace: NS.rsm)?.childText("last", namespace: NS.rsm) == "bravo@conference.localhost")
+
+            try await romeo.send("<iq id='d2' to='conference.localhost' type='get'><query xmlns='http://jabber.org/protocol/disco#items'><set xmlns='http://jabber.org/protocol/rsm'><max>2</max><after>bravo@conference.localhost</after></set></query></iq>")
+            let second = await romeo.iqReply("d2")?.child("query", namespace: NS.discoItems)
+            #expect(second?.children("item", namespace: NS.discoItems).map { $0.attribute("jid") ?? "" } == ["charlie@conference.localhost", "delta@conference.localhost"])
+            #expect(second?.children("item", namespace: NS.discoItems).last?.attribute("name") == "Delta")
+            // Listing does not load rooms.
+            #expect(await store.loadsPerformed == 0)
+        }
+    }
+
+    @Test func gracefulShutdownTellsOccupantsWithStatus332() async throws {
+        let server = try await FakeServer.start(FakeServerConfiguration(componentDomain: Self.domain, secret: Self.secret))
+        var c = Configuration()
+        c.component.domain = Self.domain
+        c.component.port = server.port
+        c.component.secret = .literal(Self.secret)
+        c.storage.backend = .memory
+        let component = MUCComponent(configuration: c, secret: Self.secret, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await component.run() }
+        try await component.waitUntilReady()
+        let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+        try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+        #expect(await romeo.next { $0.name == "message" } != nil)
+        await component.shutdown()
+        _ = await task.result
+        let gone = await romeo.next { $0.name == "presence" && $0.attribute("type") == "unavailable" }
+        let codes = gone?.child("x", namespace: NS.mucUser)?.children("status", namespace: NS.mucUser).compactMap { $0.attribute("code") } ?? []
+        #expect(codes.contains("332"))
+        await server.stop()
+    }
 }

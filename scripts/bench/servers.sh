@@ -6,6 +6,9 @@
 #   conference.localhost  external component: muc-component
 #   echo.localhost        external component: muc-bench echo (the routing ceiling)
 #   load.localhost        external component: muc-bench's simulated users
+# Each component domain has its own secret ($SECRET-conference, $SECRET-echo, $SECRET-load):
+# ejabberd routes every domain of a listener that shares a password to the one connection that
+# authenticated with it, so shared secrets would mix the bench's traffic with the MUC's.
 # The MUC limits are raised so that 10 000-occupant rooms and 500 rooms fit, and shapers are off,
 # so the figures are the servers' processing cost rather than their default rate limits.
 #
@@ -48,7 +51,7 @@ bench_prosody_start() {
     local dir=$1 port=$2 secret=$3
     local c2s
     c2s=$(bench_free_port)
-    mkdir -p "$dir/data"
+    mkdir -p "$dir/data" "$dir/certs"
     cat > "$dir/prosody.cfg.lua" <<EOF
 -- Private Prosody for muc-bench (written by scripts/bench/servers.sh).
 run_as_root = true
@@ -79,11 +82,11 @@ Component "muc.localhost" "muc"
     muc_room_default_history_length = 5
 
 Component "conference.localhost"
-    component_secret = "$secret"
+    component_secret = "$secret-conference"
 Component "echo.localhost"
-    component_secret = "$secret"
+    component_secret = "$secret-echo"
 Component "load.localhost"
-    component_secret = "$secret"
+    component_secret = "$secret-load"
 EOF
     prosody --config "$dir/prosody.cfg.lua" -F > "$dir/prosody.out" 2>&1 &
     PROSODY_LAUNCHER=$!
@@ -107,31 +110,31 @@ bench_prosody_stop() {
 
 # --- ejabberd --------------------------------------------------------------------------------
 
-# bench_ejabberd_start DIR COMPONENT_PORT SECRET → sets EJABBERD_PID (beam.smp).
+# Writes one ejabberd_service listener: PORT DOMAIN PASSWORD.
+bench_ejabberd_listener() {
+    printf '  -\n    port: %s\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    max_stanza_size: 1048576\n    hosts:\n      "%s":\n        password: "%s"\n' "$1" "$2" "$3"
+}
+
+# bench_ejabberd_start DIR LOAD_PORT SECRET → sets EJABBERD_PID (beam.smp) and the component
+# ports EJABBERD_PORT_LOAD (= LOAD_PORT), EJABBERD_PORT_CONFERENCE and EJABBERD_PORT_ECHO.
+# ejabberd registers every domain of an ejabberd_service listener for each connection made to
+# it, so each component domain gets a listener of its own.
 bench_ejabberd_start() {
     local dir=$1 port=$2 secret=$3
     local dist
     dist=$(bench_free_port)
+    EJABBERD_PORT_LOAD=$port
+    EJABBERD_PORT_CONFERENCE=$(bench_free_port)
+    EJABBERD_PORT_ECHO=$(bench_free_port)
     mkdir -p "$dir/spool" "$dir/logs"
-    cat > "$dir/ejabberd.yml" <<EOF
-# Private ejabberd for muc-bench (written by scripts/bench/servers.sh).
-loglevel: warning
-log_rotate_count: 0
-hosts:
-  - localhost
-listen:
-  -
-    port: $port
-    ip: "127.0.0.1"
-    module: ejabberd_service
-    max_stanza_size: 1048576
-    hosts:
-      "conference.localhost":
-        password: "$secret"
-      "echo.localhost":
-        password: "$secret"
-      "load.localhost":
-        password: "$secret"
+    touch "$dir/inetrc"
+    {
+        printf '# Private ejabberd for muc-bench (written by scripts/bench/servers.sh).\n'
+        printf 'loglevel: warning\nlog_rotate_count: 0\nhosts:\n  - localhost\nlisten:\n'
+        bench_ejabberd_listener "$EJABBERD_PORT_LOAD" load.localhost "$secret-load"
+        bench_ejabberd_listener "$EJABBERD_PORT_CONFERENCE" conference.localhost "$secret-conference"
+        bench_ejabberd_listener "$EJABBERD_PORT_ECHO" echo.localhost "$secret-echo"
+        cat <<'EOF'
 acl:
   loopback:
     ip:
@@ -161,18 +164,15 @@ modules:
       mam: false
       persistent: false
 EOF
-    cat > "$dir/ejabberdctl.cfg" <<EOF
-ERLANG_NODE=muc-bench@localhost
-ERL_DIST_PORT=$dist
-INET_DIST_INTERFACE=127.0.0.1
-EOF
+    } > "$dir/ejabberd.yml"
+    printf 'ERLANG_NODE=muc-bench@localhost\nERL_DIST_PORT=%s\nINET_DIST_INTERFACE=127.0.0.1\n' "$dist" > "$dir/ejabberdctl.cfg"
     chown -R ejabberd: "$dir" 2>/dev/null
     ejabberdctl --config-dir "$dir" --config "$dir/ejabberd.yml" --ctl-config "$dir/ejabberdctl.cfg" \
         --spool "$dir/spool" --logs "$dir/logs" --node muc-bench@localhost foreground > "$dir/ejabberd.out" 2>&1 &
     EJABBERD_LAUNCHER=$!
-    if ! bench_wait_port "$port" 60; then
-        echo "ejabberd did not open its component port $port; log:" >&2
-        tail -20 "$dir/ejabberd.out" "$dir/logs/ejabberd.log" "$dir/logs/error.log" >&2 2>/dev/null
+    if ! bench_wait_port "$EJABBERD_PORT_ECHO" 60 || ! bench_wait_port "$EJABBERD_PORT_LOAD" 5; then
+        echo "ejabberd did not open its component ports; log:" >&2
+        tail -n 20 "$dir/ejabberd.out" "$dir/logs/ejabberd.log" "$dir/logs/error.log" >&2 2>/dev/null
         return 1
     fi
     EJABBERD_PID=$(bench_descendant "$EJABBERD_LAUNCHER" beam.smp || echo "$EJABBERD_LAUNCHER")

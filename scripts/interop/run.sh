@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# make interop: the service attached to real XMPP servers, driven by real client logins.
+#
+# For each server (Debian's Prosody and ejabberd, installed when missing): a private instance on
+# 127.0.0.1 with its own configuration and data under a temporary directory, the test accounts
+# user, user2, user3 @localhost (password 'password', as in the scripts' [Client] blocks) and a
+# component entry for conference.localhost (the server's own MUC is not loaded). Then every script
+# in Fixtures/scansion/ runs through that server with `scansion-run --server`, against a fresh
+# muc-component (memory storage) per script; then the link-loss test: the server is killed (kill -9)
+# while two users sit in a room, restarted, the service must reconnect on its own, and the room must
+# hold no ghost of the lost sessions (scripts/interop/linkloss/).
+#
+# Prints one line per server, `prosody: N passed, N failed` and `ejabberd: N passed, N failed`
+# (the link-loss test counts as one), and exits non-zero if anything failed. Everything it starts
+# is stopped on exit, by pid.
+#
+# Environment: INTEROP_SERVERS ("prosody ejabberd"), INTEROP_SCRIPTS (Fixtures/scansion),
+# INTEROP_KEEP=1 keeps the working directory (kept anyway when something failed).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/interop/lib.sh
+
+SERVERS=${INTEROP_SERVERS:-prosody ejabberd}
+SCRIPTS_DIR=${INTEROP_SCRIPTS:-Fixtures/scansion}
+LINKLOSS_DIR=scripts/interop/linkloss
+USERS=(user user2 user3)
+PASSWORD=password
+
+# --- preparation --------------------------------------------------------------------------------
+
+packages=()
+for s in $SERVERS; do
+    case $s in
+        prosody) packages+=(prosody) ;;
+        ejabberd) packages+=(ejabberd) ;;
+        *) say "unknown server '$s' in INTEROP_SERVERS (prosody, ejabberd)"; exit 2 ;;
+    esac
+done
+ensure_packages "${packages[@]}" || exit 2
+
+say "building muc-component and scansion-run"
+swift build --product muc-component >/dev/null && swift build --product scansion-run >/dev/null || {
+    say "the build failed (run swift build to see why)"; exit 2; }
+BIN_DIR=$(swift build --show-bin-path)
+COMPONENT_BIN=$BIN_DIR/muc-component
+RUNNER_BIN=$BIN_DIR/scansion-run
+
+shopt -s nullglob
+SCRIPTS=("$SCRIPTS_DIR"/*.scs)
+[ ${#SCRIPTS[@]} -gt 0 ] || { say "no .scs scripts in $SCRIPTS_DIR"; exit 2; }
+
+INTEROP_DIR=$(mktemp -d /tmp/muc-interop.XXXXXX)
+chmod 755 "$INTEROP_DIR"   # ejabberd runs as its own user and must reach its directory
+ANY_FAILED=0
+REPORT=()
+
+cleanup() {
+    component_stop
+    prosody_stop
+    ejabberd_stop
+    if [ "$ANY_FAILED" = 0 ] && [ "${INTEROP_KEEP:-0}" != 1 ]; then
+        rm -rf "$INTEROP_DIR"
+    else
+        say "logs and configurations kept in $INTEROP_DIR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- per-server operations ----------------------------------------------------------------------
+
+# server_start NAME: starts (or restarts) the private instance of NAME on its ports.
+server_start() {
+    case $1 in
+        prosody) prosody_start "$INTEROP_DIR/prosody" "$C2S_PORT" "$COMPONENT_PORT" ;;
+        ejabberd) ejabberd_start "$INTEROP_DIR/ejabberd" "$C2S_PORT" "$COMPONENT_PORT" "$EJABBERD_NODE" ;;
+    esac
+}
+
+# server_kill NAME: kill -9, as a crash or a power cut would.
+server_kill() {
+    case $1 in
+        prosody)
+            kill -KILL "$PROSODY_PID" 2>/dev/null
+            wait "$PROSODY_PID" 2>/dev/null
+            PROSODY_PID= ;;
+        ejabberd)
+            kill -KILL "$EJABBERD_PID" 2>/dev/null
+            stop_pid "$EJABBERD_LAUNCHER" 5
+            EJABBERD_PID= EJABBERD_LAUNCHER= ;;
+    esac
+}
+
+server_stop() {
+    case $1 in
+        prosody) prosody_stop ;;
+        ejabberd) ejabberd_stop ;;
+    esac
+}
+
+# server_setup NAME: picks ports, writes the configuration, starts the server, creates the accounts.
+server_setup() {
+    local name=$1 dir=$INTEROP_DIR/$1 u
+    case $name in
+        prosody)
+            pick_port C2S_PORT 25222 && pick_port COMPONENT_PORT 25347 || return 1
+            prosody_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" info
+            for u in "${USERS[@]}"; do prosody_register "$dir" "$u" "$PASSWORD" || { say "prosodyctl register $u failed"; return 1; }; done
+            server_start prosody ;;
+        ejabberd)
+            local dist
+            pick_port C2S_PORT 35222 && pick_port COMPONENT_PORT 35347 && pick_port dist 35369 || return 1
+            EJABBERD_NODE=muc-interop-$$@localhost
+            ejabberd_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" "$dist" "$EJABBERD_NODE"
+            server_start ejabberd || return 1
+            for u in "${USERS[@]}"; do ejabberd_register "$dir" "$u" "$PASSWORD" || { say "ejabberdctl register $u failed"; return 1; }; done ;;
+    esac
+}
+
+# run_script NAME SCRIPT: one fixture against a fresh service; prints PASS/FAIL with the diff.
+run_script() {
+    local name=$1 script=$2 base dir
+    base=$(basename "$script" .scs)
+    dir=$INTEROP_DIR/$name-runs/$base
+    mkdir -p "$dir"
+    component_config "$dir/component.toml" "$COMPONENT_PORT" memory
+    if ! component_start "$COMPONENT_BIN" "$dir/component.toml" "$dir/component.log"; then
+        echo "$name FAIL $script: the service did not attach (log: $dir/component.log)"
+        return 1
+    fi
+    timeout 300 "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" "$script" >"$dir/run.out" 2>&1
+    local rc=$?
+    component_stop
+    if [ $rc = 0 ]; then
+        echo "$name PASS $script"
+        return 0
+    fi
+    echo "$name FAIL $script"
+    # The diff, without scansion-run's own summary line (this script prints the per-server one).
+    grep -v -E '^(PASS|FAIL) |^[0-9]+ passed, [0-9]+ failed$' "$dir/run.out" | sed 's/^/    /'
+    echo "    (service log: $dir/component.log)"
+    return 1
+}
+
+# linkloss_test NAME: kill -9 the server while two users are in a room, restart it; the service must
+# reconnect by itself and hold no ghost occupant (a new user takes a lost user's nick, the room is
+# new, the old user rejoins).
+linkloss_test() {
+    local name=$1 dir=$INTEROP_DIR/$1-runs/linkloss
+    mkdir -p "$dir"
+    component_config "$dir/component.toml" "$COMPONENT_PORT" memory
+    component_start "$COMPONENT_BIN" "$dir/component.toml" "$dir/component.log" || {
+        echo "    the service did not attach"; return 1; }
+
+    "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" --progress --nothing-wait 120 \
+        "$LINKLOSS_DIR/1-before.scs" >"$dir/1-before.out" 2>&1 &
+    local runner=$! i reached=0
+    # Every earlier step passed once the script reaches its last step (a failure stops the runner).
+    for ((i = 0; i < 600; i++)); do
+        if grep -qF "receives: nothing" "$dir/1-before.out"; then reached=1; break; fi
+        kill -0 "$runner" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ $reached = 0 ]; then
+        stop_pid "$runner" 5
+        echo "    part 1 (two users join a room) failed:"
+        sed 's/^/      /' "$dir/1-before.out"
+        return 1
+    fi
+    server_kill "$name"
+    stop_pid "$runner" 5
+    if ! server_start "$name"; then
+        echo "    $name did not restart"
+        return 1
+    fi
+    if ! wait_log "$dir/component.log" "$COMPONENT_READY_LINE" 2 60; then
+        echo "    the service did not reconnect within 60 s after the restart; its log:"
+        tail -n 15 "$dir/component.log" | sed 's/^/      /'
+        return 1
+    fi
+    if ! timeout 120 "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" "$LINKLOSS_DIR/2-after.scs" >"$dir/2-after.out" 2>&1; then
+        echo "    part 2 (after the restart) failed:"
+        grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$dir/2-after.out" | sed 's/^/      /'
+        echo "    (service log: $dir/component.log)"
+        component_stop
+        return 1
+    fi
+    component_stop
+}
+
+# --- the run ------------------------------------------------------------------------------------
+
+for name in $SERVERS; do
+    passed=0 failed=0
+    say "== $name"
+    if ! server_setup "$name"; then
+        echo "$name: could not be set up (files in $INTEROP_DIR/$name)"
+        failed=$((${#SCRIPTS[@]} + 1))
+    else
+        say "$name: client port $C2S_PORT, component port $COMPONENT_PORT"
+        for script in "${SCRIPTS[@]}"; do
+            if run_script "$name" "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+        done
+        if linkloss_test "$name"; then
+            echo "$name PASS link loss (kill -9, restart, reconnect, no ghost occupants)"
+            passed=$((passed + 1))
+        else
+            echo "$name FAIL link loss (kill -9, restart, reconnect, no ghost occupants)"
+            failed=$((failed + 1))
+        fi
+        component_stop
+        server_stop "$name"
+    fi
+    [ $failed = 0 ] || ANY_FAILED=1
+    REPORT+=("$name: $passed passed, $failed failed")
+done
+
+for line in "${REPORT[@]}"; do echo "$line"; done
+exit $ANY_FAILED
