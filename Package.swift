@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["RoomStore", "SQLiteStore", "PostgresStore", "MUC", "XMPPCore"], swiftSettings: swift5),
         .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig"], swiftSettings: swift5),
         .testTarget(name: "ComponentTests", dependencies: [
-            "Component", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "FakeServer", "MUC",
+            "Component", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "SQLiteStore", "FakeServer", "MUC",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,19 @@ import SQLiteStore
 public enum StoreFactory {
     /// Opens and migrates the configured store. Errors name the file or server and what to do.
     public static func open(_ configuration: Configuration, environment: [String: String], logger: Logger) async throws -> any RoomStore {
+        let store = try await openWithoutMigrating(configuration, environment: environment, logger: logger)
+        do {
+            let version = try await store.migrate()
+            logger.info("storage: \(configuration.storage.backend.rawValue), schema version \(version)")
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Opens the configured store as it is (operator commands that only read).
+    public static func openWithoutMigrating(_ configuration: Configuration, environment: [String: String], logger: Logger) async throws -> any RoomStore {
         let store: any RoomStore
         switch configuration.storage.backend {
         case .memory:
@@ -22,13 +35,6 @@ public enum StoreFactory {
                 database: s.postgresDatabase, maximumConnections: s.postgresPoolSize), logger: logger)
             do { try await pg.connect() } catch { await pg.close(); throw error }
             store = pg
-        }
-        do {
-            let version = try await store.migrate()
-            logger.info("storage: \(configuration.storage.backend.rawValue), schema version \(version)")
-        } catch {
-            await store.close()
-            throw error
         }
         return store
     }

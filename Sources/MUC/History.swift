@@ -33,6 +33,25 @@ struct History {
         }
     }
 
+    /// Removes the message whose stanza id (given `by` the room) is `stanzaID` (XEP-0424, XEP-0425),
+    /// only if its occupant id is `author` when one is given (an author retracts its own messages
+    /// only). Returns the removed message.
+    @discardableResult
+    mutating func remove(stanzaID: String, by room: String, author: String? = nil) -> Element? {
+        let all = entries
+        guard let i = all.lastIndex(where: { entry in
+            entry.message.children("stanza-id", namespace: NS.stanzaID).contains {
+                $0.attribute("id") == stanzaID && $0.attribute("by") == room
+            }
+        }) else { return nil }
+        if let author, all[i].message.child("occupant-id", namespace: NS.occupantID)?.attribute("id") != author { return nil }
+        var kept = all
+        let removed = kept.remove(at: i)
+        ring = kept
+        start = 0
+        return removed.message
+    }
+
     /// Keeps only the newest `limit` entries (after the room's history length was lowered).
     mutating func trim(to limit: Int) {
         let all = entries
@@ -66,7 +85,10 @@ struct History {
             if let s = request.seconds, entry.time < now - s { break }
             if let since = request.since, entry.time < since { break }
             var m = entry.message
-            m.append(Element("delay", namespace: NS.delay, attrs: ["from": room, "stamp": Timestamp.format(entry.time)]))
+            // §7.9: history a client sent with its own delay (a converted one-to-one chat) keeps it alone.
+            if m.child("delay", namespace: NS.delay) == nil {
+                m.append(Element("delay", namespace: NS.delay, attrs: ["from": room, "stamp": Timestamp.format(entry.time)]))
+            }
             if request.maxChars != nil {
                 let size = Serializer.bytes(m).count
                 guard size <= budget else { break }

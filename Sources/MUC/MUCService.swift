@@ -58,6 +58,16 @@ public struct MUCService: Sendable {
         return out.actions
     }
 
+    /// XEP-0045 §18.1.2: sends an XEP-0199 ping from each room to each occupant's real full JID
+    /// (ids `muc-ping-N`, counted per room). The runtime calls it after reconnecting to the
+    /// server: sessions the server lost meanwhile bounce with an error, which `handle` turns into
+    /// their removal (status 333, the others are told). Answers that are results change nothing.
+    public mutating func pingOccupants(now: Double) -> [MUCAction] {
+        var out = ActionList()
+        for key in rooms.keys.sorted() { rooms[key]?.pingOccupants(&out) }
+        return out.actions
+    }
+
     // MARK: Service domain
 
     /// Stanzas to the service itself: disco (§6.1–§6.3), ping; everything else is refused.

@@ -8,8 +8,14 @@ extension Room {
         let isSet: Bool
         switch type {
         case .result, .error:
-            // Never answered; an answer to a forwarded IQ goes back to its requester.
-            if nick != nil { routeAnswer(iq, from: real, &out) }
+            // Never answered; an answer to a forwarded IQ goes back to its requester. A session
+            // that bounces the room's availability ping is a ghost (§18.1.2).
+            if nick != nil {
+                routeAnswer(iq, from: real, &out)
+            } else if type == .error, iq.attribute("id")?.hasPrefix(Room.pingIDPrefix) == true,
+                      occupant(session: real) != nil, Room.isGhostError(stanza) {
+                removeGhost(session: real, ctx, &out)
+            }
             return
         case .get: isSet = false
         case .set: isSet = true
@@ -37,6 +43,11 @@ extension Room {
             handleRegister(iq, query: payload, isSet: isSet, from: real, ctx, &out)
         case ("ping", NS.ping):
             out.send(isSet ? Build.error(iq, .featureNotImplemented) : iq.iqResult())
+        case ("moderate", NS.moderate):
+            moderate(iq, request: payload, isSet: isSet, from: real, ctx, &out)
+        case ("command", MoreNS.commands):
+            if !isSet { return out.send(Build.error(iq, .badRequest, text: "Commands are executed with an IQ set")) }
+            hatCommand(iq, command: payload, from: real, ctx, &out)
         default:
             out.send(Build.error(iq, .serviceUnavailable))
         }
@@ -45,12 +56,14 @@ extension Room {
     /// An IQ to `room@service/nick`. Occupants may ping themselves (XEP-0410: answered by the
     /// room); other requests go to the target's real JID — vCard requests to its bare JID, where the
     /// user's server answers — from the requester's occupant JID, so that no real JID is revealed
-    /// (§17.4 rule 3). Non-occupants get bad-request for disco (§6.6) and not-acceptable otherwise.
+    /// (§17.4 rule 3). Non-occupants get bad-request for disco (§6.6) and not-acceptable (cancel,
+    /// by the room) otherwise, as XEP-0410 §3.2 specifies for a self-ping from a non-occupant.
     private mutating func iqToOccupant(_ iq: Element, nick: String, isSet: Bool, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         let payload = iq.elements.first
         guard let sender = occupant(session: real) else {
             let isDisco = payload?.namespace == NS.discoInfo || payload?.namespace == NS.discoItems
-            return out.send(Build.error(iq, isDisco ? .badRequest : .notAcceptable))
+            if isDisco { return out.send(Build.error(iq, .badRequest)) }
+            return out.send(Build.error(iq, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
         }
         guard let payload else { return out.send(Build.error(iq, .badRequest)) }
         if nick == sender.nick && !isSet && payload.name == "ping" && payload.namespace == NS.ping {

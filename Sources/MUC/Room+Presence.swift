@@ -36,12 +36,38 @@ extension Room {
             guard occupant(session: real) != nil else { return }
             leave(session: real, stanza: element, ctx, &out)
         case .error?:
-            // §18.1.2 ghost users: an error from an occupant's session means it is gone.
-            guard occupant(session: real) != nil else { return }
+            // §18.1.2 ghost users: a delivery error from an occupant's session means it is gone.
+            guard occupant(session: real) != nil, Room.isGhostError(stanza) else { return }
             removeGhost(session: real, ctx, &out)
-        case .subscribe?, .subscribed?, .unsubscribe?, .unsubscribed?, .probe?:
+        case .probe?:
+            answerProbe(element, from: real, nick: nick, ctx, &out)
+        case .subscribe?, .subscribed?, .unsubscribe?, .unsubscribed?:
             return
         }
+    }
+
+    /// §17.3 rule 4 (MAY): a presence probe is answered with the current presence of the occupant
+    /// JID it names, as the prober would see it in the room: its own self-presence (110) for its own
+    /// occupant JID or the bare room JID, another occupant's presence (real JIDs only if the
+    /// prober may see them), or an unavailable presence (role none) for a nick that is not in the
+    /// room or whose role is not broadcast. Only occupants may probe: others get not-acceptable
+    /// (cancel), the answer deployed servers give non-occupants for stanzas to occupant JIDs
+    /// (and XEP-0410 for pings).
+    func answerProbe(_ probe: Element, from real: JID, nick: String?, _ ctx: RoomContext, _ out: inout ActionList) {
+        guard let prober = occupant(session: real) else {
+            return out.send(Build.error(probe, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
+        }
+        let reply: Element
+        if nick == nil || nick == prober.nick {
+            reply = rosterPresence(of: prober, seesJIDs: true, post: [.selfPresence], ctx)
+        } else if let nick, let target = occupants[nick],
+                  target.bare == prober.bare || config.presenceBroadcast.contains(target.role) {
+            reply = rosterPresence(of: target, seesJIDs: config.seesRealJIDs(prober.role) || target.bare == prober.bare, ctx)
+        } else {
+            let item = Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)
+            reply = Build.presence(from: occupantAddress(nick ?? ""), type: "unavailable", payload: [], x: Build.userX(items: [item]))
+        }
+        out.send(reply, to: real)
     }
 
     /// §7.2: a user enters the room (or creates it, `isCreation`).
@@ -172,18 +198,5 @@ extension Room {
         let prev = o.role
         o.role = .none
         publish(o, PresenceChange(type: "unavailable", id: id, payload: payload), prevRole: prev, ctx, &out)
-    }
-
-    /// §18.1.2, §11.1: a session answered with an error: it is treated as gone (status 333).
-    mutating func removeGhost(session real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
-        guard let o = occupant(session: real) else { return }
-        if o.sessions.count > 1 {
-            var rest = o
-            rest.sessions.removeAll { $0 == real }
-            updateOccupant(rest)
-            publish(rest, PresenceChange(), prevRole: rest.role, selfSessions: rest.sessions, ctx, &out)
-            return
-        }
-        evict(nick: o.nick, codes: [.errorRemoval], actor: nil, reason: nil, ctx, &out)
     }
 }

@@ -14,13 +14,16 @@ extension Room {
     ///
     /// Registration is open to affiliated users; unaffiliated ones may register (and so become
     /// members) only when the service allows it and the room is not members-only (joining a
-    /// members-only room is the admins' decision). Otherwise: registration-required (auth), as the
-    /// reference script expects (the XEP suggests not-allowed). Outcasts get forbidden.
+    /// members-only room is the admins' decision). Otherwise, when the service asks for approval
+    /// (`registrationApproval`, §9.9), their submission goes to the room's admins and owners;
+    /// else it is refused with registration-required (auth), as the reference script expects (the
+    /// XEP suggests not-allowed). Outcasts get forbidden.
     mutating func handleRegister(_ iq: Element, query: Element, isSet: Bool, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         let user = real.bare
         let aff = affiliation(of: user, ctx)
         if aff == .outcast { return out.send(Build.error(iq, .forbidden, type: .auth)) }
-        if aff == .none && (!ctx.settings.allowUnaffiliatedRegistration || config.membersOnly) {
+        let needsApproval = aff == .none && (!ctx.settings.allowUnaffiliatedRegistration || config.membersOnly)
+        if needsApproval && !ctx.settings.registrationApproval {
             return out.send(Build.error(iq, .registrationRequired, type: .auth))
         }
         guard isSet else {
@@ -61,10 +64,61 @@ extension Room {
         if let holder = reservedNicks[nick], holder != user {
             return out.send(Build.error(iq, .conflict, text: "The nickname is already reserved"))
         }
+        if needsApproval {
+            askForApproval(of: user, nick: nick, submission: form, &out)
+            return out.send(iq.iqResult())
+        }
         let stored = storedAffiliation(of: user)
         applyAffiliation(AffiliationChange(jid: user, affiliation: stored == .none ? .member : stored, nick: .set(nick)),
                          actor: nil, ctx, &actions)
         actions.send(iq.iqResult())
+        out.append(contentsOf: persisting(actions))
+    }
+
+    /// §9.9: the registration request goes to each admin and owner of the room (their bare JIDs)
+    /// as the recommended approval form, with the user's JID in `muc#jid` (as in the voice
+    /// request form) and whatever else the user filled in.
+    private func askForApproval(of user: BareJID, nick: String, submission: DataForm, _ out: inout ActionList) {
+        typealias F = DataForm.Field
+        var fields: [F] = []
+        for f in submission.fields {
+            guard let v = f.variable, v.hasPrefix("muc#register_"), v != "muc#register_roomnick", v != "muc#register_allow" else { continue }
+            fields.append(F(v, type: f.type, label: f.label, values: f.values))
+        }
+        fields += [
+            F("muc#register_roomnick", type: .textSingle, label: "Desired Nickname", values: [nick]),
+            F("muc#jid", type: .jidSingle, label: "User ID", values: [user.description]),
+            F("muc#register_allow", type: .boolean, label: "Allow this person to register with the room?", values: ["0"]),
+        ]
+        let form = DataForm(type: .form, formType: NS.mucRegister, title: "Registration request",
+                            instructions: ["To approve this registration request, select the \"Allow this person to register with the room?\" checkbox and submit the form."],
+                            fields: fields)
+        let message = Element("message", namespace: NS.component, attrs: ["from": address], children: [form.element])
+        for admin in (listed(.owner) + listed(.admin)).sorted() { out.send(message, to: admin.jid) }
+    }
+
+    /// §9.9: an admin's or owner's answer to a registration request. Approved: the user becomes a
+    /// member (or keeps a higher affiliation) with the nick asked for, announced like any
+    /// affiliation change. A denial or cancellation changes nothing. Others get forbidden (auth); an
+    /// incomplete form bad-request; a nick reserved meanwhile by someone else conflict; a banned
+    /// user not-allowed (unban first).
+    mutating func registrationDecision(_ message: Element, form: DataForm, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
+        guard affiliation(of: real.bare, ctx) >= .admin else {
+            return out.send(Build.error(message, .forbidden, type: .auth, by: jid))
+        }
+        guard form.type == .submit, form["muc#register_allow"]?.boolValue == true else { return }
+        guard let user = form["muc#jid"]?.value.flatMap({ try? JID($0) })?.bare,
+              let nick = form["muc#register_roomnick"]?.value, Nick.isValid(nick), (try? jid.with(resource: nick)) != nil else {
+            return out.send(Build.error(message, .badRequest, text: "The form needs muc#jid and a valid muc#register_roomnick", by: jid))
+        }
+        if let holder = reservedNicks[nick], holder != user {
+            return out.send(Build.error(message, .conflict, text: "The nickname is already reserved", by: jid))
+        }
+        let stored = storedAffiliation(of: user)
+        if stored == .outcast { return out.send(Build.error(message, .notAllowed, text: "The user is banned", by: jid)) }
+        var actions = ActionList()
+        applyAffiliation(AffiliationChange(jid: user, affiliation: stored == .none ? .member : stored, nick: .set(nick)),
+                         actor: Actor(nick: occupant(session: real)?.nick, jid: real), ctx, &actions)
         out.append(contentsOf: persisting(actions))
     }
 }

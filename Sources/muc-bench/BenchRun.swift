@@ -14,6 +14,16 @@ struct PhaseRecord {
     /// Per measured process, in the order of `BenchRun.processes`.
     let deltas: [ProcessDelta]
     let bench: ProcessDelta
+    /// Busy cores of the whole machine during the phase (all processes, kernel included).
+    let machineBusyCores: Double?
+    let machineStealCores: Double?
+
+    /// Cores busy with something other than the measured processes and the bench.
+    var otherCores: Double? {
+        guard let m = machineBusyCores else { return nil }
+        let ours = deltas.reduce(0.0) { $0 + ($1.utilisation ?? 0) } + (bench.utilisation ?? 0)
+        return max(0, m - ours)
+    }
 }
 
 /// Where to put a `perf record` of a measured process.
@@ -95,14 +105,23 @@ final class BenchRun {
             recorder = try PerfRecorder(pid: p.probe.pid, output: perf.output, frequency: perf.frequency,
                                         callGraph: perf.callGraph, workDir: workDir)
         }
+        let systemBefore = SystemSample.take()
         let before = processes.map { $0.probe.sample() }
         let selfBefore = SelfProbe.sample()
         let result = try body().wait()
         let after = processes.map { $0.probe.sample() }
         let selfAfter = SelfProbe.sample()
+        let systemAfter = SystemSample.take()
         recorder?.stop()
+        var busy: Double?
+        var steal: Double?
+        if let a = systemBefore, let b = systemAfter, b.at > a.at {
+            let wall = Double(b.at - a.at)
+            busy = Double(b.busyNanos &- a.busyNanos) / wall
+            steal = Double(b.stealNanos &- a.stealNanos) / wall
+        }
         return PhaseRecord(result: result, deltas: zip(before, after).map { ProcessDelta($0, $1) },
-                           bench: ProcessDelta(selfBefore, selfAfter))
+                           bench: ProcessDelta(selfBefore, selfAfter), machineBusyCores: busy, machineStealCores: steal)
     }
 
     // MARK: Reading the records
@@ -151,6 +170,7 @@ final class BenchRun {
             if let util = d.utilisation { s += String(format: " (%.0f%% CPU)", util * 100) }
         }
         if let u = rec.bench.utilisation { s += String(format: "  bench %.0f%% CPU", u * 100) }
+        if let o = rec.otherCores, r.seconds >= 0.5, o >= 0.25 { s += String(format: "  [other load %.1f cores]", o) }
         if r.timedOut { s += "  TIMED OUT" }
         if r.missing > 0 { s += "  MISSING \(r.missing)" }
         return s

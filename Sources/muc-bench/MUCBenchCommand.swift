@@ -47,7 +47,8 @@ func runAndReport(engine: LoadEngine, load: LoadOptions, scenario: Scenario, mod
     let validation = try engine.loop.submit { engine.link?.validationError }.wait()
     let extra = beforeExit()
     let (json, ok, problems) = Report.json(run: run, records: records, counters: counters, trackingBytes: tracking,
-                                           validationError: validation, setup: setup + extra)
+                                           validationError: validation,
+                                           setup: [("tag", load.tag.map(JSON.string) ?? .null)] + setup + extra)
     if !load.quiet {
         for r in records where (r.bench.utilisation ?? 0) >= benchSaturation {
             print("WARNING: the bench itself was saturated in the \(r.result.kind.rawValue) phase (\(Int((r.bench.utilisation ?? 0) * 100))% CPU): figures of that phase are a floor, not the service's limit")

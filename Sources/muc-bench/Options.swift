@@ -35,6 +35,8 @@ struct LoadOptions: ParsableArguments {
     var maxOutstanding = 20000
     @Option(help: "A label for this run in the report (the target's name).")
     var label: String?
+    @Option(help: "A tag for this run in the report (the scenario's name in scripts/bench/run.sh).")
+    var tag: String?
     @Flag(name: .customLong("validate-xml"), help: "Also feed every received byte to the libxml2 stream parser and report malformed XML (costs bench CPU).")
     var validateXML = false
     @Option(name: .customLong("json-out"), help: "Append the final JSON line to this file too.")

@@ -115,3 +115,25 @@ func readSmallFile(_ path: String) -> [UInt8]? {
     }
     return out
 }
+
+/// The whole machine's CPU use (`/proc/stat`), to tell whether something else competed for the
+/// cores during a phase (figures measured on a busy machine are not comparable).
+struct SystemSample {
+    /// Busy and steal time of all CPUs, in nanoseconds (from clock ticks).
+    var busyNanos: UInt64
+    var stealNanos: UInt64
+    var at: UInt64
+
+    static func take() -> SystemSample? {
+        let at = monotonicNanos()
+        guard let bytes = readSmallFile("/proc/stat"),
+              let line = bytes.split(separator: UInt8(ascii: "\n")).first else { return nil }
+        let fields = line.split(separator: UInt8(ascii: " ")).dropFirst().compactMap { UInt64(String(decoding: $0, as: UTF8.self)) }
+        guard fields.count >= 8 else { return nil }
+        let tick = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+        let ns = 1_000_000_000 / tick
+        // user nice system idle iowait irq softirq steal
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+        return SystemSample(busyNanos: busy * ns, stealNanos: fields[7] * ns, at: at)
+    }
+}

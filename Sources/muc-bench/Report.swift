@@ -63,6 +63,11 @@ enum Report {
             ("saturated", .bool((rec.bench.utilisation ?? 0) >= benchSaturation)),
         ])))
         o.append(("cpu", .object(cpu)))
+        o.append(("machine", .object([
+            ("busy_cores", .number(rec.machineBusyCores, digits: 2)),
+            ("steal_cores", .number(rec.machineStealCores, digits: 2)),
+            ("other_cores", .number(rec.otherCores, digits: 2)),
+        ])))
         return .object(o)
     }
 

@@ -1,5 +1,8 @@
 import Foundation
+import MUC
+import SQLiteStore
 import Testing
+import XMPPCore
 
 /// The `muc-component` executable as an operator runs it.
 @Suite struct CommandLineTests {
@@ -50,5 +53,49 @@ import Testing
         let r = try Self.run(["--help"])
         #expect(r.stdout.contains("check-config"))
         #expect(r.stdout.contains("run"))
+    }
+
+    @Test func operatorCommandsWorkOnTheStore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("rooms.sqlite").path
+        let configPath = dir.appendingPathComponent("muc.toml").path
+        try """
+        [component]
+        domain = "conference.localhost"
+        secret = "x"
+        [storage]
+        backend = "sqlite"
+        path = "\(db)"
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        var r = try Self.run(["check-storage", "--config", configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("schema version 0"))
+        r = try Self.run(["migrate", "--config", configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("0 stored rooms"))
+
+        let store = try SQLiteRoomStore(path: db)
+        var config = RoomConfig()
+        config.persistent = true
+        config.name = "The Balcony"
+        config.password = "cauldronburn"
+        try await store.save(RoomRecord(jid: try BareJID("balcony@conference.localhost"), config: config,
+                                        affiliations: [AffiliationRecord(jid: try BareJID("romeo@localhost"), affiliation: .owner)]))
+        await store.close()
+
+        r = try Self.run(["rooms", "list", "--config", configPath])
+        #expect(r.stdout.contains("balcony@conference.localhost\tpublic\tThe Balcony"))
+        r = try Self.run(["rooms", "show", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("romeo@localhost"))
+        #expect(!r.stdout.contains("cauldronburn"), "the room password is never printed")
+        r = try Self.run(["rooms", "destroy", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.status == 0)
+        r = try Self.run(["rooms", "show", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("no stored room"))
     }
 }

@@ -85,6 +85,23 @@ descendant_named() {
     return 1
 }
 
+# --- accounts -----------------------------------------------------------------------------------
+
+# script_accounts FILE...: "localpart<TAB>password" for every [Client] of the scripts whose JID is
+# on $INTEROP_DOMAIN (resource dropped), each localpart once (the first password wins).
+script_accounts() {
+    awk '
+        /^\[Client\]/ { inside = 1; jid = ""; next }
+        /^-----/ { inside = 0 }
+        inside && /^[ \t]+jid:/ { sub(/^[ \t]+jid:[ \t]*/, ""); sub(/[ \t\r]+$/, ""); jid = $0 }
+        inside && /^[ \t]+password:/ { sub(/^[ \t]+password:[ \t]*/, ""); sub(/[ \t\r]+$/, ""); print jid "\t" $0 }
+    ' "$@" | while IFS=$'\t' read -r jid password; do
+        jid=${jid%%/*}
+        [ "${jid#*@}" = "$INTEROP_DOMAIN" ] || { say "skipping account $jid: not on $INTEROP_DOMAIN"; continue; }
+        printf '%s\t%s\n' "${jid%@*}" "$password"
+    done | awk -F '\t' '!seen[$1]++'
+}
+
 # --- packages -----------------------------------------------------------------------------------
 
 # Pids of XMPP server processes (listing only: used to tell which ones a package install started).

@@ -3,7 +3,7 @@
 #
 # For each server (Debian's Prosody and ejabberd, installed when missing): a private instance on
 # 127.0.0.1 with its own configuration and data under a temporary directory, the test accounts
-# user, user2, user3 @localhost (password 'password', as in the scripts' [Client] blocks) and a
+# of the scripts' [Client] blocks (user, user2, … @localhost, password 'password') and a
 # component entry for conference.localhost (the server's own MUC is not loaded). Then every script
 # in Fixtures/scansion/ runs through that server with `scansion-run --server`, against a fresh
 # muc-component (memory storage) per script; then the link-loss test: the server is killed (kill -9)
@@ -23,8 +23,6 @@ source scripts/interop/lib.sh
 SERVERS=${INTEROP_SERVERS:-prosody ejabberd}
 SCRIPTS_DIR=${INTEROP_SCRIPTS:-Fixtures/scansion}
 LINKLOSS_DIR=scripts/interop/linkloss
-USERS=(user user2 user3)
-PASSWORD=password
 
 # --- preparation --------------------------------------------------------------------------------
 
@@ -48,6 +46,10 @@ RUNNER_BIN=$BIN_DIR/scansion-run
 shopt -s nullglob
 SCRIPTS=("$SCRIPTS_DIR"/*.scs)
 [ ${#SCRIPTS[@]} -gt 0 ] || { say "no .scs scripts in $SCRIPTS_DIR"; exit 2; }
+
+# The accounts the scripts log in with, from their [Client] blocks.
+mapfile -t ACCOUNTS < <(script_accounts "${SCRIPTS[@]}" "$LINKLOSS_DIR"/*.scs)
+[ ${#ACCOUNTS[@]} -gt 0 ] || { say "no [Client] accounts found in the scripts"; exit 2; }
 
 INTEROP_DIR=$(mktemp -d /tmp/muc-interop.XXXXXX)
 chmod 755 "$INTEROP_DIR"   # ejabberd runs as its own user and must reach its directory
@@ -100,12 +102,15 @@ server_stop() {
 
 # server_setup NAME: picks ports, writes the configuration, starts the server, creates the accounts.
 server_setup() {
-    local name=$1 dir=$INTEROP_DIR/$1 u
+    local name=$1 dir=$INTEROP_DIR/$1 account user password
     case $name in
         prosody)
             pick_port C2S_PORT 25222 && pick_port COMPONENT_PORT 25347 || return 1
             prosody_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" info
-            for u in "${USERS[@]}"; do prosody_register "$dir" "$u" "$PASSWORD" || { say "prosodyctl register $u failed"; return 1; }; done
+            for account in "${ACCOUNTS[@]}"; do
+                IFS=$'\t' read -r user password <<<"$account"
+                prosody_register "$dir" "$user" "$password" || { say "prosodyctl register $user failed"; return 1; }
+            done
             server_start prosody ;;
         ejabberd)
             local dist
@@ -113,7 +118,10 @@ server_setup() {
             EJABBERD_NODE=muc-interop-$$@localhost
             ejabberd_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" "$dist" "$EJABBERD_NODE"
             server_start ejabberd || return 1
-            for u in "${USERS[@]}"; do ejabberd_register "$dir" "$u" "$PASSWORD" || { say "ejabberdctl register $u failed"; return 1; }; done ;;
+            for account in "${ACCOUNTS[@]}"; do
+                IFS=$'\t' read -r user password <<<"$account"
+                ejabberd_register "$dir" "$user" "$password" || { say "ejabberdctl register $user failed"; return 1; }
+            done ;;
     esac
 }
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The benchmark (`make bench`): builds release binaries, runs the standard scenarios against
+#   direct          muc-component alone, the bench playing the XMPP server
+#   prosody-muc     Prosody 0.12 with its own mod_muc
+#   prosody-ours    Prosody with muc-component attached as a component
+#   prosody-echo    Prosody with the do-nothing echo component (its routing ceiling)
+#   ejabberd-muc, ejabberd-ours, ejabberd-echo   the same with ejabberd 23.01
+# and prints a table with ratios (docs/performance.md explains how to read it).
+#
+# Environment:
+#   BENCH_TARGETS    groups to run (default "direct prosody ejabberd")
+#   BENCH_SCENARIOS  scenarios to run (default "A B C D E F"; see scenario_args below)
+#   BENCH_OUT        output directory (default .build/bench/<date>)
+#   BENCH_BUILD=0    use the existing release binaries
+#   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
+#   BENCH_PERF=1     also record a perf profile of the direct 1x100 message phase
+set -uo pipefail
+
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+HERE=$ROOT/scripts/bench
+# shellcheck source=servers.sh
+. "$HERE/servers.sh"
+
+TARGETS=${BENCH_TARGETS:-"direct prosody ejabberd"}
+SCENARIOS=${BENCH_SCENARIOS:-"A B C D E F"}
+OUT=${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%d-%H%M%S)}
+DEADLINE=${BENCH_DEADLINE:-1200}
+SECRET=bench$RANDOM$RANDOM
+BENCH=$ROOT/.build/release/muc-bench
+SERVICE=$ROOT/.build/release/muc-component
+RESULTS=$OUT/results.jsonl
+START=$(date +%s)
+mkdir -p "$OUT/logs" "$OUT/work"
+: > "$RESULTS"
+
+# The standard scenarios (rooms x occupants x messages per sender).
+scenario_args() {
+    case $1 in
+        A) echo "--rooms 1 --occupants 10 --messages 200 --in-flight 8 --warmup 10" ;;
+        B) echo "--rooms 1 --occupants 100 --messages 20 --warmup 2" ;;
+        C) echo "--rooms 100 --occupants 10 --messages 20 --warmup 2" ;;
+        D) echo "--rooms 500 --occupants 10 --messages 0" ;;
+        E) echo "--rooms 1 --occupants 1000 --messages 10 --senders 50 --no-leave" ;;
+        F) echo "--rooms 1 --occupants 10000 --messages 10 --senders 10 --lean --no-leave --join-window 256" ;;
+        *) echo "unknown scenario $1" >&2; return 1 ;;
+    esac
+}
+
+scenario_title() {
+    case $1 in
+        A) echo "1 x 10 x 200, 8 in flight" ;;
+        B) echo "1 x 100 x 20, 1 in flight" ;;
+        C) echo "100 x 10 x 20, 1 in flight" ;;
+        D) echo "5 000 joins over 500 rooms" ;;
+        E) echo "1 x 1 000 (50 senders x 10)" ;;
+        F) echo "1 x 10 000, lean presence (10 senders x 10)" ;;
+    esac
+}
+
+# The echo component only needs the message scenarios (the routing ceiling).
+echo_scenarios() {
+    local s out=""
+    for s in $SCENARIOS; do case $s in A|B|C) out="$out $s" ;; esac; done
+    echo "$out"
+}
+
+elapsed() { echo $(( $(date +%s) - START )); }
+
+# run_bench TARGET SCENARIO ARGS... : one bench run, its JSON line appended to results.jsonl.
+run_bench() {
+    local target=$1 scenario=$2
+    shift 2
+    if [ "$(elapsed)" -ge "$DEADLINE" ]; then
+        echo "  $target $scenario: skipped (deadline of ${DEADLINE}s reached)"
+        echo "{\"target\":\"$target\",\"tag\":\"$scenario\",\"skipped\":true}" >> "$RESULTS"
+        return 0
+    fi
+    local log=$OUT/logs/$target-$scenario.txt
+    local before
+    before=$(wc -l < "$RESULTS")
+    # shellcheck disable=SC2046
+    timeout 600 "$BENCH" "$@" $(scenario_args "$scenario") --label "$target" --tag "$scenario" \
+        --json-out "$RESULTS" --work-dir "$OUT/work/$target-$scenario" > "$log" 2>&1
+    local rc=$?
+    printf '  %-14s %s %5ss  %s%s\n' "$target" "$scenario" "$(elapsed)" "$(python3 "$HERE/table.py" --summary "$log")" \
+        "$([ $rc -eq 0 ] || echo "  [exit $rc, see $log]")"
+    if [ "$(wc -l < "$RESULTS")" = "$before" ]; then
+        # No result line (a setup error or the time limit): record the failure for the table.
+        echo "{\"target\":\"$target\",\"tag\":\"$scenario\",\"failed\":true}" >> "$RESULTS"
+        tail -n 5 "$log" | sed 's/^/      /'
+    fi
+}
+
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+    echo "building release binaries (swift build -c release)…"
+    # One product per invocation: SwiftPM builds only the last of several --product flags.
+    swift build -c release --product muc-component || exit 2
+    swift build -c release --product muc-bench || exit 2
+fi
+[ -x "$BENCH" ] && [ -x "$SERVICE" ] || { echo "missing $BENCH or $SERVICE" >&2; exit 2; }
+
+echo "muc-bench run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores; results in $OUT"
+echo "scenarios:"
+for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s")]"; done
+
+cleanup() {
+    bench_prosody_stop
+    bench_ejabberd_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for group in $TARGETS; do
+    case $group in
+    direct)
+        echo "direct (the service alone):"
+        for s in $SCENARIOS; do
+            extra=""
+            if [ "$s" = B ]; then
+                extra="--paced-fraction 0.5"
+                if [ "${BENCH_PERF:-0}" = 1 ]; then extra="$extra --perf-record $OUT/direct-B.perf.data"; fi
+            fi
+            # shellcheck disable=SC2086
+            run_bench direct "$s" direct --service "$SERVICE" $extra
+        done
+        ;;
+    prosody|ejabberd)
+        dir=$OUT/$group
+        port=$(bench_free_port)
+        if [ "$group" = prosody ]; then
+            if ! bench_prosody_start "$dir" "$port" "$SECRET"; then echo "Prosody did not start; skipped"; continue; fi
+            pid=$PROSODY_PID
+            conference_port=$port
+            echo_port=$port
+        else
+            if ! bench_ejabberd_start "$dir" "$port" "$SECRET"; then echo "ejabberd did not start; skipped"; continue; fi
+            pid=$EJABBERD_PID
+            conference_port=$EJABBERD_PORT_CONFERENCE
+            echo_port=$EJABBERD_PORT_ECHO
+        fi
+        common=(server --port "$port" --secret "$SECRET-load" --server-pid "$pid")
+        echo "$group (pid $pid):"
+        for s in $SCENARIOS; do
+            run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
+        done
+        for s in $SCENARIOS; do
+            run_bench "$group-ours" "$s" "${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE" \
+                --service-secret "$SECRET-conference" --service-port "$conference_port"
+        done
+        for s in $(echo_scenarios); do
+            run_bench "$group-echo" "$s" "${common[@]}" --muc echo.localhost --spawn-echo \
+                --service-secret "$SECRET-echo" --service-port "$echo_port"
+        done
+        if [ "$group" = prosody ]; then bench_prosody_stop; else bench_ejabberd_stop; fi
+        ;;
+    *)
+        echo "unknown target group '$group' (direct, prosody, ejabberd)" >&2
+        ;;
+    esac
+done
+
+echo
+python3 "$HERE/table.py" "$RESULTS" | tee "$OUT/table.md"
+echo
+echo "total $(elapsed) s; raw results: $RESULTS; per-run logs: $OUT/logs/"

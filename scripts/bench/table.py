@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Turns muc-bench result lines (JSON, one per run) into the benchmark table.
+
+    table.py RESULTS.jsonl          the Markdown table, ratios and target checks
+    table.py --summary LINE_FILE    a one-line summary of the last JSON line of a run's output
+"""
+import json
+import sys
+
+SCENARIOS = {
+    "A": "1 x 10 x 200, 8 in flight",
+    "B": "1 x 100 x 20, 1 in flight",
+    "C": "100 x 10 x 20, 1 in flight",
+    "D": "5 000 joins over 500 rooms",
+    "E": "1 x 1 000 (50 senders x 10)",
+    "F": "1 x 10 000 lean (10 senders x 10)",
+}
+TARGETS = ["direct", "prosody-muc", "prosody-ours", "prosody-echo", "ejabberd-muc", "ejabberd-ours", "ejabberd-echo"]
+TITLES = {
+    "direct": "direct (ours)",
+    "prosody-muc": "Prosody mod_muc",
+    "prosody-ours": "Prosody + ours",
+    "prosody-echo": "Prosody + echo",
+    "ejabberd-muc": "ejabberd mod_muc",
+    "ejabberd-ours": "ejabberd + ours",
+    "ejabberd-echo": "ejabberd + echo",
+}
+
+
+def load(path):
+    runs = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            runs[(d.get("target"), d.get("tag"))] = d
+    return runs
+
+
+def num(v, digits=0):
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 1000 and digits == 0:
+        return f"{v / 1000:.1f} k"
+    return f"{v:.{digits}f}"
+
+
+def metric(run, key):
+    if run is None or run.get("skipped") or run.get("failed"):
+        return None
+    return run.get(key)
+
+
+def cell(run, key, digits=0):
+    if run is None:
+        return ""
+    if run.get("skipped"):
+        return "skipped"
+    if run.get("failed"):
+        return "failed"
+    v = run.get(key)
+    s = num(v, digits)
+    if not run.get("ok", True):
+        s += " ✗"
+    if run.get("bench_saturated"):
+        s += " (bench-bound)"
+    return s
+
+
+def component_cpu(run, phase="messages"):
+    """CPU µs per delivery of the component (ours or echo) behind a server."""
+    if run is None or run.get("skipped") or run.get("failed"):
+        return None
+    p = run.get("phases", {}).get(phase, {}).get("cpu", {})
+    for label in ("service", "echo"):
+        if label in p:
+            return p[label].get("us_per_item")
+    return None
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}"
+
+
+def table(runs):
+    present = [t for t in TARGETS if any(k[0] == t for k in runs)]
+    tags = [s for s in SCENARIOS if any(k[1] == s for k in runs)]
+    out = []
+    header = ["scenario", "figure"] + [TITLES[t] for t in present]
+    extra = []
+    for server in ("prosody", "ejabberd"):
+        if f"{server}-ours" in present and f"{server}-muc" in present:
+            extra.append((f"{server}: ours / mod_muc", f"{server}-ours", f"{server}-muc"))
+        if f"{server}-ours" in present and f"{server}-echo" in present:
+            extra.append((f"{server}: ours / echo", f"{server}-ours", f"{server}-echo"))
+    header += [e[0] for e in extra]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "---|" * len(header))
+
+    def row(tag, label, key, digits=0, ratios=True):
+        cells = [SCENARIOS[tag], label] + [cell(runs.get((t, tag)), key, digits) for t in present]
+        for _, a, b in extra:
+            cells.append(ratio(metric(runs.get((a, tag)), key), metric(runs.get((b, tag)), key)) if ratios else "")
+        out.append("| " + " | ".join(cells) + " |")
+
+    for tag in tags:
+        if tag == "D":
+            row(tag, "joins/s", "joins_per_second")
+            row(tag, "CPU µs/join (server or ours)", "cpu_us_per_join", 1, ratios=False)
+            row(tag, "bytes/occupant (server or ours)", "bytes_per_occupant", 0, ratios=False)
+        else:
+            row(tag, "deliveries/s", "deliveries_per_second")
+            row(tag, "CPU µs/delivery (server or ours)", "cpu_us_per_delivery", 2, ratios=False)
+            row(tag, "p99 latency ms", "p99_us", 1, ratios=False)
+            # Our component's own CPU per delivery behind each server.
+            cells = [SCENARIOS[tag], "component CPU µs/delivery"]
+            for t in present:
+                r = runs.get((t, tag))
+                v = component_cpu(r) if not t == "direct" else metric(r, "cpu_us_per_delivery")
+                cells.append(num(v, 2) if r is not None else "")
+            cells += [""] * len(extra)
+            out.append("| " + " | ".join(cells) + " |")
+        if tag in ("E", "F"):
+            row(tag, "joins/s", "joins_per_second")
+            row(tag, "bytes/occupant (server or ours)", "bytes_per_occupant", 0, ratios=False)
+    return "\n".join(out)
+
+
+def targets(runs):
+    lines = ["", "Targets (benchmarks, not tests):"]
+
+    def check(name, ok, detail):
+        mark = "–" if ok is None else ("met" if ok else "NOT met")
+        lines.append(f"- {name}: {mark} ({detail})")
+
+    b = runs.get(("direct", "B"))
+    cpu = metric(b, "cpu_us_per_delivery")
+    check("direct 1 x 100 x 20 at most 1 µs CPU per delivered stanza", None if cpu is None else cpu <= 1.0,
+          f"{num(cpu, 3)} µs")
+    p99 = metric(b, "paced_p99_us")
+    check("direct 1 x 100 x 20 p99 < 5 ms at 50% of peak", None if p99 is None else p99 < 5000,
+          f"p99 {num(p99 / 1000 if p99 is not None else None, 2)} ms at {num(metric(b, 'paced_messages_per_second'))} messages/s")
+    d = runs.get(("direct", "D"))
+    jps = metric(d, "joins_per_second")
+    check("5 000 joins over 500 rooms at least 20 000 joins/s direct", None if jps is None else jps >= 20000, f"{num(jps)} joins/s")
+    mem = [(t, metric(runs.get(("direct", t)), "bytes_per_occupant")) for t in ("D", "E", "F")]
+    mem = [(t, v) for t, v in mem if v is not None]
+    worst = max((v for _, v in mem), default=None)
+    check("memory at most 1 KB per occupant (direct, RSS growth over joins)", None if worst is None else worst <= 1024,
+          ", ".join(f"{SCENARIOS[t]}: {v:.0f} B" for t, v in mem) or "–")
+    for server in ("prosody", "ejabberd"):
+        ratios = []
+        for tag in ("A", "B", "C"):
+            ours = metric(runs.get((f"{server}-ours", tag)), "deliveries_per_second")
+            echo = metric(runs.get((f"{server}-echo", tag)), "deliveries_per_second")
+            if ours is not None and echo:
+                ratios.append((tag, ours / echo))
+        worst = min((r for _, r in ratios), default=None)
+        check(f"behind {server} at least 95% of the echo ceiling", None if worst is None else worst >= 0.95,
+              ", ".join(f"{t}: {r:.0%}" for t, r in ratios) or "–")
+    f = runs.get(("direct", "F"))
+    c100, c10k = metric(b, "cpu_us_per_delivery"), metric(f, "cpu_us_per_delivery")
+    check("1 x 10 000 CPU per delivery within 2x of 1 x 100", None if c100 is None or c10k is None else c10k <= 2 * c100,
+          f"{num(c10k, 3)} vs {num(c100, 3)} µs")
+    bad = [f"{k[0]} {k[1]}" for k, r in runs.items() if r.get("ok") is False]
+    lines.append("- correctness (no missing, duplicated, out-of-order or bounced deliveries): "
+                 + ("all runs OK" if not bad else "FAILED in " + ", ".join(bad)))
+    sat = [f"{k[0]} {k[1]} ({', '.join(r['bench_saturated'])})" for k, r in runs.items() if r.get("bench_saturated")]
+    if sat:
+        lines.append("- the bench was saturated (figures are floors) in: " + "; ".join(sat))
+    busy = []
+    for k, r in runs.items():
+        for name, ph in r.get("phases", {}).items():
+            other = ph.get("machine", {}).get("other_cores")
+            if other is not None and other >= 0.3 and ph.get("seconds", 0) >= 0.5:
+                busy.append(f"{k[0]} {k[1]} {name} ({other:.1f} cores)")
+    if busy:
+        lines.append("- other processes competed for the CPU during: " + "; ".join(busy))
+    return "\n".join(lines)
+
+
+def summary(path):
+    last = None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("{"):
+                last = line
+    if last is None:
+        return "no result"
+    d = json.loads(last)
+    parts = []
+    if d.get("joins_per_second") is not None:
+        parts.append(f"{d['joins_per_second']:.0f} joins/s")
+    if d.get("deliveries_per_second") is not None:
+        parts.append(f"{d['deliveries_per_second']:.0f} deliveries/s")
+    if d.get("cpu_us_per_delivery") is not None:
+        parts.append(f"{d['cpu_us_per_delivery']:.2f} µs CPU/delivery")
+    if d.get("p99_us") is not None:
+        parts.append(f"p99 {d['p99_us'] / 1000:.1f} ms")
+    if d.get("paced_p99_us") is not None:
+        parts.append(f"paced p99 {d['paced_p99_us'] / 1000:.2f} ms")
+    if d.get("bytes_per_occupant") is not None:
+        parts.append(f"{d['bytes_per_occupant']:.0f} B/occupant")
+    parts.append("OK" if d.get("ok") else "CORRECTNESS FAILED")
+    if d.get("bench_saturated"):
+        parts.append("bench saturated in " + ",".join(d["bench_saturated"]))
+    return ", ".join(parts)
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--summary":
+        print(summary(sys.argv[2]))
+        return
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    runs = load(sys.argv[1])
+    print(table(runs))
+    print(targets(runs))
+
+
+if __name__ == "__main__":
+    main()
