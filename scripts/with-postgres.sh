@@ -127,6 +127,7 @@ done
 
 export MUC_TEST_POSTGRES="127.0.0.1:$PORT:$DB_USER:$DB_NAME"
 export MUC_TEST_PSQL="$PGBIN/psql"
+export MUC_TEST_POSTGRES_PID="$SERVER_PID"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (pid $SERVER_PID), MUC_TEST_POSTGRES=$MUC_TEST_POSTGRES" >&2
 
 # Not exec: the trap must still run to stop the server.

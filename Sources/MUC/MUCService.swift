@@ -115,7 +115,8 @@ public struct MUCService: Sendable {
     var serviceInfo: Element {
         var q = Build.query(NS.discoInfo)
         q.append(Build.conferenceIdentity(name: settings.name))
-        for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping] { q.append(Build.feature(f)) }
+        // XEP-0421 §4: every room adds occupant ids, so the service announces them too.
+        for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping, NS.occupantID] { q.append(Build.feature(f)) }
         return q
     }
 

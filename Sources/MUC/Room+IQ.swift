@@ -30,11 +30,7 @@ extension Room {
             out.send(discoInfo(iq, node: payload.attribute("node"), from: real, ctx))
         case ("query", NS.discoItems):
             if isSet { return out.send(Build.error(iq, .featureNotImplemented)) }
-            // §6.5: the occupant list is private; an unknown node does not exist.
-            if let node = payload.attribute("node") {
-                return out.send(Build.error(iq, .itemNotFound, text: "No such node: \(node)"))
-            }
-            out.send(iq.iqResult(Build.query(NS.discoItems)))
+            out.send(discoItems(iq, node: payload.attribute("node"), from: real, ctx))
         case ("query", NS.mucAdmin):
             handleAdmin(iq, query: payload, isSet: isSet, from: real, ctx, &out)
         case ("query", NS.mucOwner):

@@ -8,14 +8,9 @@ final class OperationRace<T>: @unchecked Sendable {
     private var continuation: CheckedContinuation<T, Error>?
     private var pendingResult: Result<T, Error>?
     private var finished = false
-    private var leased = false
     private var tasks: [Task<Void, Never>] = []
 
-    /// Whether the pool has handed the operation a connection.
-    var hasConnection: Bool { lock.withLock { leased } }
     var isFinished: Bool { lock.withLock { finished } }
-
-    func markLeased() { lock.withLock { leased = true } }
 
     /// Remembers a task to cancel once the race is decided.
     func track(_ task: Task<Void, Never>) {

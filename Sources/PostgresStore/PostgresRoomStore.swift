@@ -218,28 +218,41 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         let work = Task {
             do {
                 let value = try await client.withConnection { connection in
-                    race.markLeased()
-                    return try await body(connection)
+                    try await body(connection)
                 }
                 race.finish(.success(value))
             } catch {
                 race.finish(.failure(PostgresErrors.map(error, config: config, doing: action)))
             }
         }
-        let watchdog = Task {
-            try? await Task.sleep(for: Self.probeAfter)
-            if race.isFinished { return }
-            if !race.hasConnection, let problem = await self.probe(action) {
-                race.finish(.failure(problem))
-                return
+        // Slow so far: ask the server directly (a fresh connection) whether it is there at all,
+        // at growing intervals. A refusal decides the race at once; a healthy server leaves it to
+        // the operation or the deadline. (The pool itself would keep retrying for a minute.)
+        let prober = Task {
+            var interval = Self.probeAfter
+            var next = start + interval
+            let deadline = start + config.operationTimeout
+            while next < deadline {
+                try? await Task.sleep(until: next, clock: .continuous)
+                if Task.isCancelled || race.isFinished { return }
+                if let probe = self.state.probe(now: .now, start: { Task { await self.probe(action) } }),
+                   let problem = await probe.value {
+                    race.finish(.failure(problem))
+                    return
+                }
+                interval = interval * 2
+                next = next + interval
             }
+        }
+        let deadline = Task {
             try? await Task.sleep(until: start + config.operationTimeout, clock: .continuous)
             if Task.isCancelled { return }
             race.finish(.failure(RoomStoreError(.unavailable, "PostgreSQL at \(config.endpoint) did not complete \(action) "
                 + "within \(config.operationTimeout); check the server's load and the network.")))
         }
         race.track(work)
-        race.track(watchdog)
+        race.track(prober)
+        race.track(deadline)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in race.install(continuation) }
         } onCancel: {
@@ -257,9 +270,10 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         }
     }
 
-    /// Opens one connection outside the pool to learn why the pool has none. Returns the mapped
-    /// error, or nil when the server is reachable and the credentials are good.
+    /// Opens one connection outside the pool to learn whether the server is there. Returns the
+    /// mapped error, or nil when the server is reachable and the credentials are good.
     private func probe(_ action: String) async -> RoomStoreError? {
+        defer { state.probeEnded() }
         var connectionConfig: PostgresConnection.Configuration
         if configuration.isUnixSocket {
             connectionConfig = .init(unixSocketPath: configuration.socketPath, username: configuration.username,
@@ -273,14 +287,17 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
                 return PostgresErrors.map(error, config: configuration, doing: action)
             }
         }
-        let timeout = configuration.operationTimeout.components
+        let timeout = min(configuration.operationTimeout, .seconds(5)).components
         connectionConfig.options.connectTimeout = .seconds(max(1, timeout.seconds))
         do {
             let connection = try await PostgresConnection.connect(configuration: connectionConfig, id: state.nextProbeID(), logger: logger)
             try? await connection.close()
+            state.probeSucceeded(at: .now)
             return nil
         } catch {
-            return PostgresErrors.map(error, config: configuration, doing: action)
+            // Whatever the server said, it gives us no connection: the store is unavailable.
+            let mapped = PostgresErrors.map(error, config: configuration, doing: action)
+            return RoomStoreError(.unavailable, mapped.message)
         }
     }
 
@@ -314,6 +331,12 @@ final class PostgresStoreState: @unchecked Sendable {
     private var closed = false
     private var loadCount = 0
     private var probeID = 1_000_000
+    private var currentProbe: Task<RoomStoreError?, Never>?
+    private var lastGoodProbe: ContinuousClock.Instant?
+
+    /// A healthy server is trusted for a moment: slow operations in a burst share one probe,
+    /// and a loaded server gets at most about one probe connection a second.
+    private static let probeValidity: Duration = .seconds(1)
 
     var isClosed: Bool { lock.withLock { closed } }
     var loads: Int { lock.withLock { loadCount } }
@@ -325,6 +348,26 @@ final class PostgresStoreState: @unchecked Sendable {
             probeID += 1
             return probeID
         }
+    }
+
+    /// The probe a slow operation should wait for: the one under way, or a new one made by
+    /// `start`; nil when a probe succeeded moments ago (a loaded server is not sent more work).
+    func probe(now: ContinuousClock.Instant, start: () -> Task<RoomStoreError?, Never>) -> Task<RoomStoreError?, Never>? {
+        lock.withLock {
+            if let currentProbe { return currentProbe }
+            if let lastGoodProbe, lastGoodProbe.duration(to: now) < Self.probeValidity { return nil }
+            let task = start()
+            currentProbe = task
+            return task
+        }
+    }
+
+    func probeSucceeded(at instant: ContinuousClock.Instant) {
+        lock.withLock { lastGoodProbe = instant }
+    }
+
+    func probeEnded() {
+        lock.withLock { currentProbe = nil }
     }
 
     /// Marks the store closed; false when it already was.

@@ -21,7 +21,7 @@ struct MUCBenchCommand: ParsableCommand {
         Results: a line per phase, then one JSON line with everything (docs/performance.md).
         Exit status 0 when every correctness check passed, 1 when one failed, 2 on a setup error.
         """,
-        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self]
+        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self, SelfTestCommand.self]
     )
 }
 

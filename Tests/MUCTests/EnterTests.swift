@@ -39,6 +39,7 @@ import XMPPCore
         #expect(p.attribute("id") == "j1")
         #expect(p.elements.map { "\($0.namespace) \($0.name)" } == [
             "http://jabber.org/protocol/caps c", "\(NS.component) priority", "vcard-temp:x:update x", "\(NS.mucUser) x",
+            "\(NS.occupantID) occupant-id",
         ])
         // The muc#user element is the room's own, not the client's.
         #expect(p.child("x", namespace: NS.mucUser)?.child("item", namespace: NS.mucUser)?.attribute("affiliation") == "none")
@@ -177,7 +178,8 @@ import XMPPCore
     @Test func presenceErrorsAndProbesAreNotJoins() {
         var t = Transcript()
         t.createInstantRoom(romeo, nick: "Romeo")
-        #expect(t.send("<presence type='probe' to='\(room)/Romeo'/>", from: juliet).deliveries.isEmpty)
+        // A probe from a non-occupant is refused (see ProbeTests), never a join.
+        expectError(t.send("<presence type='probe' to='\(room)/Romeo'/>", from: juliet), to: juliet, type: "cancel", condition: "not-acceptable")
         #expect(t.send("<presence type='subscribe' to='\(room)/X'/>", from: juliet).deliveries.isEmpty)
         #expect(t.send("<presence type='unavailable' to='\(room)/X'/>", from: juliet).deliveries.isEmpty)
         #expect(t.send("<presence type='error' to='\(room)/X'/>", from: juliet).deliveries.isEmpty)

@@ -19,6 +19,7 @@ import XMPPCore
             <feature var='http://jabber.org/protocol/muc#stable_id'/>\
             <feature var='jabber:iq:register'/>\
             <feature var='urn:xmpp:ping'/>\
+            <feature var='urn:xmpp:occupant-id:0'/>\
             </query></iq>
             """]])
     }

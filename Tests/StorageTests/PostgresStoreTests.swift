@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MUC
 import PostgresStore
 import RoomStore
@@ -59,10 +58,8 @@ struct PostgresStoreTests {
           .enabled(if: PostgresTestServer.isConfigured, PostgresTestServer.notConfigured))
     func serverGoesAway() async throws {
         let database = try PostgresTestServer.createDatabase()
-        let config = try PostgresTestServer.configuration(database: database, timeout: .seconds(8))
-        var dbg = Logger(label: "dbg") { StreamLogHandler.standardError(label: $0) }
-        dbg.logLevel = .trace
-        let store = try PostgresRoomStore(configuration: config, logger: dbg)
+        let config = try PostgresTestServer.configuration(database: database, timeout: .seconds(60))
+        let store = try PostgresRoomStore(configuration: config)
         try await store.connect()
         _ = try await store.migrate()
         let record = richRecord()

@@ -105,8 +105,8 @@ echo "scenarios:"
 for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s")]"; done
 
 cleanup() {
-    bench_prosody_stop
-    bench_ejabberd_stop
+    prosody_stop
+    ejabberd_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -127,19 +127,20 @@ for group in $TARGETS; do
         ;;
     prosody|ejabberd)
         dir=$OUT/$group
-        port=$(bench_free_port)
         if [ "$group" = prosody ]; then
-            if ! bench_prosody_start "$dir" "$port" "$SECRET"; then echo "Prosody did not start; skipped"; continue; fi
+            if ! bench_prosody_start "$dir" "$SECRET"; then echo "Prosody did not start; skipped"; continue; fi
             pid=$PROSODY_PID
-            conference_port=$port
-            echo_port=$port
+            load_port=$PROSODY_PORT
+            conference_port=$PROSODY_PORT
+            echo_port=$PROSODY_PORT
         else
-            if ! bench_ejabberd_start "$dir" "$port" "$SECRET"; then echo "ejabberd did not start; skipped"; continue; fi
+            if ! bench_ejabberd_start "$dir" "$SECRET"; then echo "ejabberd did not start; skipped"; continue; fi
             pid=$EJABBERD_PID
+            load_port=$EJABBERD_PORT_LOAD
             conference_port=$EJABBERD_PORT_CONFERENCE
             echo_port=$EJABBERD_PORT_ECHO
         fi
-        common=(server --port "$port" --secret "$SECRET-load" --server-pid "$pid")
+        common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
         echo "$group (pid $pid):"
         for s in $SCENARIOS; do
             run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
@@ -152,7 +153,7 @@ for group in $TARGETS; do
             run_bench "$group-echo" "$s" "${common[@]}" --muc echo.localhost --spawn-echo \
                 --service-secret "$SECRET-echo" --service-port "$echo_port"
         done
-        if [ "$group" = prosody ]; then bench_prosody_stop; else bench_ejabberd_stop; fi
+        if [ "$group" = prosody ]; then prosody_stop; else ejabberd_stop; fi
         ;;
     *)
         echo "unknown target group '$group' (direct, prosody, ejabberd)" >&2

@@ -1,56 +1,38 @@
 #!/usr/bin/env bash
 # Private Prosody and ejabberd instances for the benchmark (sourced by scripts/bench/run.sh).
 #
-# Each server gets its own directory, loopback-only ports and four domains on one component port:
+# The process helpers (ports, waiting, stopping by pid, package installs) come from
+# scripts/interop/lib.sh; the configurations are the benchmark's own, because it needs more than
+# the interop tests: each server hosts four domains
 #   muc.localhost         the server's own MUC
 #   conference.localhost  external component: muc-component
 #   echo.localhost        external component: muc-bench echo (the routing ceiling)
 #   load.localhost        external component: muc-bench's simulated users
-# Each component domain has its own secret ($SECRET-conference, $SECRET-echo, $SECRET-load):
-# ejabberd routes every domain of a listener that shares a password to the one connection that
-# authenticated with it, so shared secrets would mix the bench's traffic with the MUC's.
-# The MUC limits are raised so that 10 000-occupant rooms and 500 rooms fit, and shapers are off,
-# so the figures are the servers' processing cost rather than their default rate limits.
+# with the MUC limits raised (10 000-occupant rooms, 500 rooms) and shapers off, so the figures
+# are the servers' processing cost rather than their default rate limits.
 #
-# If scripts/interop/ provides its own launchers, run.sh still uses these: the benchmark needs
-# these four domains and these limits, which interop tests do not.
+# Each component domain has its own secret (SECRET-conference, SECRET-echo, SECRET-load). On
+# ejabberd each also has its own listener: ejabberd routes every domain of an ejabberd_service
+# listener to each connection made to it, which would mix the bench's traffic with the MUC's.
 
-# Waits until something listens on 127.0.0.1:$1 (up to $2 seconds).
-bench_wait_port() {
-    local port=$1 limit=${2:-30} i=0
-    while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        i=$((i + 1))
-        if [ "$i" -gt $((limit * 10)) ]; then return 1; fi
-        sleep 0.1
-    done
-}
+BENCH_SERVERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../interop/lib.sh
+. "$BENCH_SERVERS_DIR/../interop/lib.sh"
 
-# A free TCP port on loopback.
-bench_free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# The first descendant of pid $1 whose command name is $2 (ejabberdctl starts beam.smp under su).
-bench_descendant() {
-    local root=$1 name=$2 queue=("$1") p c
-    while [ "${#queue[@]}" -gt 0 ]; do
-        p=${queue[0]}
-        queue=("${queue[@]:1}")
-        for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
-            if [ "$(cat /proc/"$c"/comm 2>/dev/null)" = "$name" ]; then echo "$c"; return 0; fi
-            queue+=("$c")
-        done
-    done
-    [ "$root" ] && return 1
+# bench_port VAR: a free loopback port (above 35000) in VAR.
+bench_port() {
+    pick_port "$1" $((35000 + RANDOM % 20000))
 }
 
 # --- Prosody ---------------------------------------------------------------------------------
 
-# bench_prosody_start DIR COMPONENT_PORT SECRET → sets PROSODY_PID (the server process).
+# bench_prosody_start DIR SECRET: sets PROSODY_PID and PROSODY_PORT (every component domain
+# connects to that one component port).
 bench_prosody_start() {
-    local dir=$1 port=$2 secret=$3
-    local c2s
-    c2s=$(bench_free_port)
+    local dir=$1 secret=$2 c2s
+    ensure_packages prosody || return 1
+    bench_port c2s || return 1
+    bench_port PROSODY_PORT || return 1
     mkdir -p "$dir/data" "$dir/certs"
     cat > "$dir/prosody.cfg.lua" <<EOF
 -- Private Prosody for muc-bench (written by scripts/bench/servers.sh).
@@ -58,17 +40,19 @@ run_as_root = true
 daemonize = false
 pidfile = "$dir/prosody.pid"
 data_path = "$dir/data"
+certificates = "$dir/certs"
 log = { { levels = { min = "warn" }, to = "file", filename = "$dir/prosody.log" } }
 interfaces = { "127.0.0.1" }
 c2s_ports = { $c2s }
+c2s_direct_tls_ports = { }
 s2s_ports = { }
 http_ports = { }
 https_ports = { }
-component_ports = { $port }
+component_ports = { $PROSODY_PORT }
 component_interfaces = { "127.0.0.1" }
 network_settings = { nagle = false }
 modules_enabled = { "disco" }
-modules_disabled = { "s2s" }
+modules_disabled = { "s2s", "offline" }
 storage = "memory"
 authentication = "internal_hashed"
 
@@ -88,25 +72,17 @@ Component "echo.localhost"
 Component "load.localhost"
     component_secret = "$secret-load"
 EOF
-    prosody --config "$dir/prosody.cfg.lua" -F > "$dir/prosody.out" 2>&1 &
-    PROSODY_LAUNCHER=$!
-    if ! bench_wait_port "$port" 30; then
-        echo "Prosody did not open its component port $port; log:" >&2
-        tail -20 "$dir/prosody.out" "$dir/prosody.log" >&2 2>/dev/null
+    prosody --config "$dir/prosody.cfg.lua" -F >> "$dir/prosody.out" 2>&1 &
+    PROSODY_PID=$!
+    if ! wait_port "$PROSODY_PORT" 30 "$PROSODY_PID"; then
+        say "Prosody did not open its component port $PROSODY_PORT; its output:"
+        tail -n 20 "$dir/prosody.out" "$dir/prosody.log" >&2 2>/dev/null
+        prosody_stop
         return 1
     fi
-    PROSODY_PID=$(cat "$dir/prosody.pid" 2>/dev/null || echo "$PROSODY_LAUNCHER")
 }
 
-bench_prosody_stop() {
-    local pid=${PROSODY_PID:-}
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    [ -n "${PROSODY_LAUNCHER:-}" ] && wait "$PROSODY_LAUNCHER" 2>/dev/null
-    PROSODY_PID=
-}
+# prosody_stop (from lib.sh) stops PROSODY_PID.
 
 # --- ejabberd --------------------------------------------------------------------------------
 
@@ -115,22 +91,20 @@ bench_ejabberd_listener() {
     printf '  -\n    port: %s\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    max_stanza_size: 1048576\n    hosts:\n      "%s":\n        password: "%s"\n' "$1" "$2" "$3"
 }
 
-# bench_ejabberd_start DIR LOAD_PORT SECRET → sets EJABBERD_PID (beam.smp) and the component
-# ports EJABBERD_PORT_LOAD (= LOAD_PORT), EJABBERD_PORT_CONFERENCE and EJABBERD_PORT_ECHO.
-# ejabberd registers every domain of an ejabberd_service listener for each connection made to
-# it, so each component domain gets a listener of its own.
+# bench_ejabberd_start DIR SECRET: sets EJABBERD_PID (beam.smp), EJABBERD_LAUNCHER and the
+# component ports EJABBERD_PORT_LOAD, EJABBERD_PORT_CONFERENCE and EJABBERD_PORT_ECHO.
 bench_ejabberd_start() {
-    local dir=$1 port=$2 secret=$3
-    local dist
-    dist=$(bench_free_port)
-    EJABBERD_PORT_LOAD=$port
-    EJABBERD_PORT_CONFERENCE=$(bench_free_port)
-    EJABBERD_PORT_ECHO=$(bench_free_port)
+    local dir=$1 secret=$2 dist
+    ensure_packages ejabberd || return 1
+    bench_port dist || return 1
+    bench_port EJABBERD_PORT_LOAD || return 1
+    bench_port EJABBERD_PORT_CONFERENCE || return 1
+    bench_port EJABBERD_PORT_ECHO || return 1
     mkdir -p "$dir/spool" "$dir/logs"
-    touch "$dir/inetrc"
+    : > "$dir/inetrc"
     {
         printf '# Private ejabberd for muc-bench (written by scripts/bench/servers.sh).\n'
-        printf 'loglevel: warning\nlog_rotate_count: 0\nhosts:\n  - localhost\nlisten:\n'
+        printf 'loglevel: warning\nlog_rotate_count: 0\nhosts:\n  - localhost\ncertfiles: []\nlisten:\n'
         bench_ejabberd_listener "$EJABBERD_PORT_LOAD" load.localhost "$secret-load"
         bench_ejabberd_listener "$EJABBERD_PORT_CONFERENCE" conference.localhost "$secret-conference"
         bench_ejabberd_listener "$EJABBERD_PORT_ECHO" echo.localhost "$secret-echo"
@@ -166,25 +140,18 @@ modules:
 EOF
     } > "$dir/ejabberd.yml"
     printf 'ERLANG_NODE=muc-bench@localhost\nERL_DIST_PORT=%s\nINET_DIST_INTERFACE=127.0.0.1\n' "$dist" > "$dir/ejabberdctl.cfg"
-    chown -R ejabberd: "$dir" 2>/dev/null
-    ejabberdctl --config-dir "$dir" --config "$dir/ejabberd.yml" --ctl-config "$dir/ejabberdctl.cfg" \
-        --spool "$dir/spool" --logs "$dir/logs" --node muc-bench@localhost foreground > "$dir/ejabberd.out" 2>&1 &
+    chmod 755 "$(dirname "$dir")"
+    chown -R ejabberd: "$dir" 2>/dev/null || true
+    EJABBERD_NODE=muc-bench@localhost
+    ejabberdctl_private "$dir" foreground >> "$dir/ejabberd.out" 2>&1 &
     EJABBERD_LAUNCHER=$!
-    if ! bench_wait_port "$EJABBERD_PORT_ECHO" 60 || ! bench_wait_port "$EJABBERD_PORT_LOAD" 5; then
-        echo "ejabberd did not open its component ports; log:" >&2
+    if ! wait_port "$EJABBERD_PORT_ECHO" 60 "$EJABBERD_LAUNCHER" || ! wait_port "$EJABBERD_PORT_LOAD" 10 "$EJABBERD_LAUNCHER"; then
+        say "ejabberd did not open its component ports; its output:"
         tail -n 20 "$dir/ejabberd.out" "$dir/logs/ejabberd.log" "$dir/logs/error.log" >&2 2>/dev/null
+        ejabberd_stop
         return 1
     fi
-    EJABBERD_PID=$(bench_descendant "$EJABBERD_LAUNCHER" beam.smp || echo "$EJABBERD_LAUNCHER")
+    EJABBERD_PID=$(descendant_named "$EJABBERD_LAUNCHER" beam.smp || echo "$EJABBERD_LAUNCHER")
 }
 
-bench_ejabberd_stop() {
-    local pid=${EJABBERD_PID:-}
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    # epmd is not started (ERL_DIST_PORT); the launcher (su/sh) exits with the node.
-    [ -n "${EJABBERD_LAUNCHER:-}" ] && wait "$EJABBERD_LAUNCHER" 2>/dev/null
-    EJABBERD_PID=
-}
+# ejabberd_stop (from lib.sh) stops EJABBERD_PID and EJABBERD_LAUNCHER.

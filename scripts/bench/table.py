@@ -58,7 +58,7 @@ def metric(run, key):
     return run.get(key)
 
 
-def cell(run, key, digits=0):
+def cell(run, key, digits=0, scale=1.0):
     if run is None:
         return ""
     if run.get("skipped"):
@@ -66,7 +66,7 @@ def cell(run, key, digits=0):
     if run.get("failed"):
         return "failed"
     v = run.get(key)
-    s = num(v, digits)
+    s = num(v * scale if v is not None else None, digits)
     if not run.get("ok", True):
         s += " ✗"
     if run.get("bench_saturated"):
@@ -106,8 +106,8 @@ def table(runs):
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "---|" * len(header))
 
-    def row(tag, label, key, digits=0, ratios=True):
-        cells = [SCENARIOS[tag], label] + [cell(runs.get((t, tag)), key, digits) for t in present]
+    def row(tag, label, key, digits=0, ratios=True, scale=1.0):
+        cells = [SCENARIOS[tag], label] + [cell(runs.get((t, tag)), key, digits, scale) for t in present]
         for _, a, b in extra:
             cells.append(ratio(metric(runs.get((a, tag)), key), metric(runs.get((b, tag)), key)) if ratios else "")
         out.append("| " + " | ".join(cells) + " |")
@@ -120,7 +120,7 @@ def table(runs):
         else:
             row(tag, "deliveries/s", "deliveries_per_second")
             row(tag, "CPU µs/delivery (server or ours)", "cpu_us_per_delivery", 2, ratios=False)
-            row(tag, "p99 latency ms", "p99_us", 1, ratios=False)
+            row(tag, "p99 latency ms (closed loop)", "p99_us", 1, ratios=False, scale=0.001)
             # Our component's own CPU per delivery behind each server.
             cells = [SCENARIOS[tag], "component CPU µs/delivery"]
             for t in present:
