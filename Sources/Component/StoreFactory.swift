@@ -20,13 +20,15 @@ public enum StoreFactory {
     }
 
     /// Opens the configured store as it is (operator commands that only read).
-    public static func openWithoutMigrating(_ configuration: Configuration, environment: [String: String], logger: Logger) async throws -> any RoomStore {
+    /// - Parameter readOnly: open SQLite read-only (inspection commands change nothing).
+    public static func openWithoutMigrating(_ configuration: Configuration, environment: [String: String], logger: Logger,
+                                            readOnly: Bool = false) async throws -> any RoomStore {
         let store: any RoomStore
         switch configuration.storage.backend {
         case .memory:
             store = MemoryRoomStore()
         case .sqlite:
-            store = try SQLiteRoomStore(path: configuration.storage.path)
+            store = try SQLiteRoomStore(path: configuration.storage.path, readOnly: readOnly)
         case .postgres:
             let s = configuration.storage
             let password = try configuration.resolvePostgresPassword(environment: environment)

@@ -109,6 +109,20 @@ extension Room {
             return out.send(Build.error(iq, .conflict, text: "A room must have an owner"))
         }
         let actor = Actor(nick: actorOccupant?.nick, jid: real)
+        // Order (see `orderedForActor`): role changes and bans answer the actor before telling the
+        // room; other affiliation changes tell the room first, as the reference scripts require.
+        var resultFirst = true
+        var targetSessions = Set<JID>()
+        for c in changes {
+            switch c {
+            case .affiliation(let a):
+                if a.affiliation != .outcast { resultFirst = false }
+                for o in occupants(of: a.jid) { targetSessions.formUnion(o.sessions) }
+            case .role(let nick, _, _):
+                for s in occupants[nick]?.sessions ?? [] { targetSessions.insert(s) }
+            }
+        }
+        targetSessions.remove(real)
         var actions = ActionList()
         var affiliationsChanged = false
         for c in changes {
@@ -120,8 +134,39 @@ extension Room {
                 applyRole(nick: nick, role: role, actor: actor, reason: reason, ctx, &actions)
             }
         }
-        actions.send(iq.iqResult())
+        if resultFirst {
+            actions = Room.orderedForActor(actions, result: iq.iqResult(), targets: targetSessions)
+        } else {
+            actions.send(iq.iqResult())
+        }
         out.append(contentsOf: affiliationsChanged ? persisting(actions) : actions)
+    }
+
+    /// §8.2 (kick), §8.3–§8.4 (voice), §9.1 (ban), §9.6–§9.7 (moderator): the service changes the
+    /// target, tells the target, then "MUST then inform the moderator of success", and "after
+    /// informing the moderator, MUST then inform all of the remaining occupants". So: what goes to
+    /// the targets' own sessions (their self-presence; a new moderator's roster), the result, then
+    /// everything else — the actor's stream shows the result before the broadcast. (Grants of
+    /// membership, admin and owner status keep the broadcast before the result: the reference
+    /// scripts, taken from a widely deployed server, expect that order for them.)
+    static func orderedForActor(_ actions: ActionList, result: Element, targets: Set<JID>) -> ActionList {
+        var front = ActionList()
+        var rest = ActionList()
+        for a in actions.actions {
+            let toTargets: Bool
+            switch a {
+            case .send(let e):
+                toTargets = e.attribute("to").flatMap { try? JID($0) }.map(targets.contains) ?? false
+            case .broadcast(_, let to):
+                toTargets = !to.isEmpty && to.allSatisfy(targets.contains)
+            case .persist, .deleteRoom:
+                toTargets = false
+            }
+            if toTargets { front.append(a) } else { rest.append(a) }
+        }
+        front.send(result)
+        front.append(contentsOf: rest)
+        return front
     }
 
     /// Reads one `<item/>` of a set (§17.4 rules 4–6): either `affiliation` with `jid` (or `nick`

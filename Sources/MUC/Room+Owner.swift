@@ -38,7 +38,9 @@ extension Room {
     /// room); any other is read over the current values. Either unlocks the room. Effects go out
     /// in this order: affiliation changes from the owner/admin lists, removal of non-members
     /// (322) when the room became members-only, the result, then one message with the status
-    /// codes (104 for any change, 172/173 when anonymity changed; §10.2.1).
+    /// codes (104 for any change, 172/173 when anonymity changed; §10.2.1). The submission that
+    /// unlocks a new room has no such message: §10.1.1 asks only for the result, and §10.2.1
+    /// covers later ("subsequent") changes.
     private mutating func submitConfiguration(_ iq: Element, form: DataForm, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         var submission = ConfigSubmission(config: config)
         if !form.fields.isEmpty {
@@ -52,6 +54,7 @@ extension Room {
         }
         let old = config
         let wasStored = isStored
+        let wasLocked = locked
         config = submission.config
         locked = false
         history.trim(to: config.historyLength)
@@ -74,7 +77,7 @@ extension Room {
         withoutWhois.whois = old.whois
         if withoutWhois != old { codes.append(.configurationChanged) }
         if config.whois != old.whois { codes.append(config.whois == .anyone ? .nowNonAnonymous : .nowSemiAnonymous) }
-        if !codes.isEmpty { actions.emit(statusMessage(codes), to: allSessions) }
+        if !codes.isEmpty && !wasLocked { actions.emit(statusMessage(codes), to: allSessions) }
 
         if isStored {
             out.append(.persist(record, then: actions.actions))

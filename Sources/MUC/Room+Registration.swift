@@ -58,8 +58,13 @@ extension Room {
         guard form.type == .submit, form.formType == NS.mucRegister else {
             return out.send(Build.error(iq, .badRequest, text: "Not a muc#register submission"))
         }
-        guard let nick = form["muc#register_roomnick"]?.value, Nick.isValid(nick), (try? jid.with(resource: nick)) != nil else {
-            return out.send(Build.error(iq, .notAcceptable, text: "A valid nickname is required"))
+        // §7.10: a form without the (required) nickname field is not a valid form: bad-request; a
+        // nickname that may not be used: not-acceptable (§7.2.17).
+        guard let field = form["muc#register_roomnick"] else {
+            return out.send(Build.error(iq, .badRequest, text: "The form lacks the required muc#register_roomnick field"))
+        }
+        guard let nick = field.value, Nick.isValid(nick), (try? jid.with(resource: nick)) != nil else {
+            return out.send(Build.error(iq, .notAcceptable, text: Nick.problem(field.value ?? "") ?? "The nickname is not valid"))
         }
         if let holder = reservedNicks[nick], holder != user {
             return out.send(Build.error(iq, .conflict, text: "The nickname is already reserved"))

@@ -15,6 +15,9 @@ enum PostgresErrors {
             return RoomStoreError(.failed, "\(place): \(action) failed in a transaction")
         case let error as PSQLError:
             return mapPSQL(error, config: config, place: place, action: action)
+        case let error as PostgresDecodingError:
+            return RoomStoreError(.corrupt, "\(place): \(action) read a column of an unexpected type "
+                + "(\(String(reflecting: error))); was the schema changed by hand?")
         case is CancellationError:
             return RoomStoreError(.unavailable, "\(place): \(action) was cancelled")
         default:

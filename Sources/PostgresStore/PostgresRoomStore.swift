@@ -45,6 +45,8 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         }
         clientConfig.options.maximumConnections = max(1, configuration.maximumConnections)
         clientConfig.options.connectTimeout = configuration.operationTimeout
+        // Shows up in pg_stat_activity, so a DBA can tell whose connections these are.
+        clientConfig.options.additionalStartupParameters = [("application_name", "muc-component")]
         let client = PostgresClient(configuration: clientConfig, backgroundLogger: self.logger)
         self.client = client
         runTask = Task { await client.run() }

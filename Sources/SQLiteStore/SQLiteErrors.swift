@@ -32,6 +32,10 @@ enum SQLiteErrors {
         case .SQLITE_CONSTRAINT:
             return RoomStoreError(.invalidRecord, "room database \(path) refused \(action) (\(detail)).")
         default:
+            if detail.contains("no such table") {
+                return RoomStoreError(.failed, "room database \(path): \(action) failed (\(detail)). "
+                    + "The schema is missing: run the migration first.")
+            }
             return RoomStoreError(.failed, "room database \(path): \(action) failed (\(detail)).")
         }
     }
@@ -65,4 +69,13 @@ enum SQLiteErrors {
                 + "(\(error.localizedDescription)). Create it, or make its parent writable by the service's user.")
         }
     }
+}
+
+/// Flushes a directory's entries (a newly created database file) to disk, so a power cut cannot
+/// make the file itself disappear. Best effort: some file systems refuse fsync on directories.
+func syncDirectory(_ path: String) {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return }
+    _ = fsync(fd)
+    _ = close(fd)
 }

@@ -86,7 +86,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
                 throw RoomStoreError(.readOnly, "room database \(self.path) has schema version \(current) and needs "
                     + "\(Self.currentSchemaVersion), but it was opened read-only. Open it writable once to migrate it.")
             }
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, Error>) in
+            let version = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, Error>) in
                 migrator.asyncMigrate(self.writer) { result in
                     switch result {
                     case .success(let db):
@@ -96,6 +96,10 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
                     }
                 }
             }
+            // The file may be new: make its directory entry durable along with the first commits.
+            syncDirectory((self.path as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (self.path as NSString).deletingLastPathComponent)
+            return version
         }
     }
 

@@ -8,7 +8,7 @@ import RoomStore
 import XMPPCore
 
 /// Opens the store a configuration file names, for the operator commands.
-func openStore(configPath: String, migrate: Bool) async throws -> (any RoomStore, Configuration) {
+func openStore(configPath: String, migrate: Bool, readOnly: Bool = false) async throws -> (any RoomStore, Configuration) {
     let configuration: Configuration
     do {
         configuration = try Configuration.load(path: configPath)
@@ -22,7 +22,13 @@ func openStore(configPath: String, migrate: Bool) async throws -> (any RoomStore
         if migrate {
             return (try await StoreFactory.open(configuration, environment: ProcessInfo.processInfo.environment, logger: logger), configuration)
         }
-        return (try await StoreFactory.openWithoutMigrating(configuration, environment: ProcessInfo.processInfo.environment, logger: logger), configuration)
+        if readOnly && configuration.storage.backend == .sqlite && !FileManager.default.fileExists(atPath: configuration.storage.path) {
+            throw fail("no SQLite database at \(configuration.storage.path) yet: run 'muc-component migrate --config \(configPath)' or start the service")
+        }
+        return (try await StoreFactory.openWithoutMigrating(configuration, environment: ProcessInfo.processInfo.environment, logger: logger,
+                                                            readOnly: readOnly), configuration)
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
         FileHandle.standardError.write(Data("muc-component: cannot open the room store: \(error)\n".utf8))
         throw ExitCode(1)
@@ -59,7 +65,7 @@ struct CheckStorage: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let (store, c) = try await openStore(configPath: config, migrate: false)
+        let (store, c) = try await openStore(configPath: config, migrate: false, readOnly: true)
         let version = try await store.schemaVersion()
         let count = version > 0 ? try await store.count() : 0
         await store.close()
@@ -79,7 +85,7 @@ struct Rooms: AsyncParsableCommand {
         @Option(help: "Most rooms to print (0 = all).") var limit = 0
 
         func run() async throws {
-            let (store, _) = try await openStore(configPath: config, migrate: false)
+            let (store, _) = try await openStore(configPath: config, migrate: false, readOnly: true)
             var cursor: BareJID? = nil
             var printed = 0
             pages: while true {
@@ -103,7 +109,7 @@ struct Rooms: AsyncParsableCommand {
 
         func run() async throws {
             guard let jid = try? BareJID(room) else { throw fail("'\(room)' is not a bare JID", code: 2) }
-            let (store, _) = try await openStore(configPath: config, migrate: false)
+            let (store, _) = try await openStore(configPath: config, migrate: false, readOnly: true)
             let record = try await store.load(jid)
             await store.close()
             guard let record else { throw fail("no stored room \(jid)") }

@@ -71,11 +71,15 @@ import XMPPCore
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
         var r = try Self.run(["check-storage", "--config", configPath])
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("schema version 0"))
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("no SQLite database"))
+        #expect(!FileManager.default.fileExists(atPath: db), "inspection creates nothing")
         r = try Self.run(["migrate", "--config", configPath])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("0 stored rooms"))
+        r = try Self.run(["check-storage", "--config", configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("schema version 1"))
 
         let store = try SQLiteRoomStore(path: db)
         var config = RoomConfig()

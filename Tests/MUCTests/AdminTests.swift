@@ -21,10 +21,14 @@ import XMPPCore
         let out = t.admin(romeo, "<item nick='Rosaline' role='none'><reason>Avaunt, you cullion!</reason></item>", id: "kick1")
         let item = { (jid: String?, actor: String) in X.item("none", "none", jid: jid, actor + X.reason("Avaunt, you cullion!")) }
         expectOnly(out, [
-            romeo: [X.presence("Rosaline", type: "unavailable", X.status(307) + item(rosaline, X.actor(nick: "Romeo", jid: romeo))), X.result("kick1")],
+            romeo: [X.result("kick1"), X.presence("Rosaline", type: "unavailable", X.status(307) + item(rosaline, X.actor(nick: "Romeo", jid: romeo)))],
             juliet: [X.presence("Rosaline", type: "unavailable", X.status(307) + item(nil, X.actor(nick: "Romeo")))],
             rosaline: [X.presence("Rosaline", type: "unavailable", X.status(307) + item(rosaline, X.actor(nick: "Romeo")) + X.status(110))],
         ])
+        // §8.2: the kicked occupant is told, then the moderator gets the result, then the others are told.
+        let kicked = out.index(of: rosaline, matching: "<presence type='unavailable'/>")!
+        let result = out.index(of: romeo, matching: X.result("kick1"))!
+        #expect(kicked < result && result < out.index(of: juliet, matching: "<presence type='unavailable'/>")!)
         // Another moderator's copy shows the actor's JID too.
         var t2 = room3()
         t2.admin(romeo, "<item nick='Juliet' role='moderator'/>")
@@ -42,9 +46,9 @@ import XMPPCore
             juliet: [X.presence("Rosaline", type: "unavailable", X.status(301) + X.item("outcast", "none", X.actor(nick: "Romeo") + X.reason("Treason")))],
             rosaline: [X.presence("Rosaline", type: "unavailable",
                                   X.status(301) + X.item("outcast", "none", jid: rosaline, X.actor(nick: "Romeo") + X.reason("Treason")) + X.status(110))],
-            romeo: [X.presence("Rosaline", type: "unavailable",
-                               X.status(301) + X.item("outcast", "none", jid: rosaline, X.actor(nick: "Romeo", jid: romeo) + X.reason("Treason"))),
-                    X.result("ban1")],
+            romeo: [X.result("ban1"),
+                    X.presence("Rosaline", type: "unavailable",
+                               X.status(301) + X.item("outcast", "none", jid: rosaline, X.actor(nick: "Romeo", jid: romeo) + X.reason("Treason")))],
         ])
         expectError(t.join(rosaline, nick: "Other"), to: rosaline, type: "auth", condition: "forbidden")
         // The ban list carries the reason.
@@ -74,8 +78,8 @@ import XMPPCore
                     to: juliet, kind: "message", type: "auth", condition: "forbidden")
         let grant = t.admin(romeo, "<item nick='Juliet' role='participant'><reason>A worthy witch indeed!</reason></item>", id: "voice1")
         expectOnly(grant, [
-            romeo: [X.presence("Juliet", X.item("none", "participant", jid: juliet, X.actor(nick: "Romeo", jid: romeo) + X.reason("A worthy witch indeed!"))),
-                    X.result("voice1")],
+            romeo: [X.result("voice1"),
+                    X.presence("Juliet", X.item("none", "participant", jid: juliet, X.actor(nick: "Romeo", jid: romeo) + X.reason("A worthy witch indeed!")))],
             juliet: [X.presence("Juliet", X.item("none", "participant", jid: juliet, X.actor(nick: "Romeo") + X.reason("A worthy witch indeed!")) + X.status(110))],
         ])
         #expect(t.send("<message type='groupchat' to='\(room)'><body>hi</body></message>", from: juliet).deliveries.count == 2)
@@ -94,7 +98,7 @@ import XMPPCore
         // Made moderator in a semi-anonymous room, Juliet is sent everyone's presence again, with JIDs.
         let out = t.admin(romeo, "<item nick='Juliet' role='moderator'/>", id: "mod1")
         expectOnly(out, [
-            romeo: [X.presence("Juliet", X.item("none", "moderator", jid: juliet, X.actor(nick: "Romeo", jid: romeo))), X.result("mod1")],
+            romeo: [X.result("mod1"), X.presence("Juliet", X.item("none", "moderator", jid: juliet, X.actor(nick: "Romeo", jid: romeo)))],
             rosaline: [X.presence("Juliet", X.item("none", "moderator", X.actor(nick: "Romeo")))],
             juliet: [X.presence("Juliet", X.item("none", "moderator", jid: juliet, X.actor(nick: "Romeo")) + X.status(110)),
                      X.presence("Romeo", X.item("owner", "moderator", jid: romeo)),
@@ -191,7 +195,7 @@ import XMPPCore
         let out = t.join(nurse, nick: "Nurse")
         expectStanzas(out, to: nurse, [X.presence("Romeo", X.item("owner", "moderator", jid: romeo)),
                                        X.presence("Nurse", X.item("owner", "moderator", jid: nurse) + X.status(110)), X.emptySubject])
-        #expect(t.admin(nurse, "<item affiliation='outcast' jid='\(People.julietBare)'/>").to(nurse).last?.attribute("type") == "result")
+        #expect(t.admin(nurse, "<item affiliation='outcast' jid='\(People.julietBare)'/>").to(nurse).first?.attribute("type") == "result")
         let form = t.send("<iq type='get' id='f' to='\(room)'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>", from: nurse)
         #expect(form.to(nurse).first?.attribute("type") == "result")
     }

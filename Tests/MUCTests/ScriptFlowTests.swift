@@ -15,7 +15,7 @@ import XMPPCore
         expectOnly(out, [romeo: [X.presence("Romeo", X.status(201) + X.item("owner", "moderator", jid: romeo) + X.status(110)), X.emptySubject]])
 
         out = t.submitConfig(romeo, field("roomsecret", "cauldronburn"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
+        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
 
         out = t.join(juliet, nick: "Juliet")
         expectOnly(out, [juliet: ["""
@@ -53,7 +53,7 @@ import XMPPCore
         var t = Transcript()
         t.join(romeo, nick: "Romeo")
         var out = t.submitConfig(romeo, field("membersonly", "1"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
+        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
 
         out = t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>", id: "member1")
         expectOnly(out, [romeo: [X.affiliationMessage(People.julietBare, "member"), X.result("member1")]])
@@ -119,7 +119,7 @@ import XMPPCore
         var t = Transcript()
         t.join(romeo, nick: "Romeo")
         var out = t.submitConfig(romeo, field("presencebroadcast", "none", "participant", "moderator"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
+        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
 
         out = t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>", id: "member1")
         expectOnly(out, [romeo: [X.affiliationMessage(People.julietBare, "member"), X.result("member1")]])

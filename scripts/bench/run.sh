@@ -9,7 +9,9 @@
 #
 # Environment:
 #   BENCH_TARGETS    groups to run (default "direct prosody ejabberd")
-#   BENCH_SCENARIOS  scenarios to run (default "A B C D E F"; see scenario_args below)
+#   BENCH_SCENARIOS  scenarios to run (default "A B C D E F G"; see scenario_args below; G runs
+#                    in direct mode only unless BENCH_SERVER_G=1: its O(n²) presence burst takes
+#                    minutes through a server)
 #   BENCH_OUT        output directory (default .build/bench/<date>)
 #   BENCH_BUILD=0    use the existing release binaries
 #   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
@@ -23,7 +25,7 @@ HERE=$ROOT/scripts/bench
 . "$HERE/servers.sh"
 
 TARGETS=${BENCH_TARGETS:-"direct prosody ejabberd"}
-SCENARIOS=${BENCH_SCENARIOS:-"A B C D E F"}
+SCENARIOS=${BENCH_SCENARIOS:-"A B C D E F G"}
 OUT=${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%d-%H%M%S)}
 DEADLINE=${BENCH_DEADLINE:-1200}
 SECRET=bench$RANDOM$RANDOM
@@ -41,8 +43,9 @@ scenario_args() {
         B) echo "--rooms 1 --occupants 100 --messages 20 --warmup 2" ;;
         C) echo "--rooms 100 --occupants 10 --messages 20 --warmup 2" ;;
         D) echo "--rooms 500 --occupants 10 --messages 0" ;;
-        E) echo "--rooms 1 --occupants 1000 --messages 10 --senders 50 --no-leave" ;;
-        F) echo "--rooms 1 --occupants 10000 --messages 10 --senders 10 --lean --no-leave --join-window 256" ;;
+        E) echo "--rooms 1 --occupants 1000 --messages 10 --senders 50 --lean --no-leave --join-window 256" ;;
+        F) echo "--rooms 1 --occupants 10000 --messages 5 --senders 10 --lean --no-leave --join-window 256" ;;
+        G) echo "--rooms 1 --occupants 1000 --messages 0 --no-leave" ;;
         *) echo "unknown scenario $1" >&2; return 1 ;;
     esac
 }
@@ -53,8 +56,9 @@ scenario_title() {
         B) echo "1 x 100 x 20, 1 in flight" ;;
         C) echo "100 x 10 x 20, 1 in flight" ;;
         D) echo "5 000 joins over 500 rooms" ;;
-        E) echo "1 x 1 000 (50 senders x 10)" ;;
-        F) echo "1 x 10 000, lean presence (10 senders x 10)" ;;
+        E) echo "1 x 1 000, lean presence (50 senders x 10)" ;;
+        F) echo "1 x 10 000, lean presence (10 senders x 5)" ;;
+        G) echo "1 x 1 000 joins, full presence (every occupant sees every nick)" ;;
     esac
 }
 
@@ -66,6 +70,15 @@ echo_scenarios() {
 }
 
 elapsed() { echo $(( $(date +%s) - START )); }
+
+# Scenarios for a server target (G only on request).
+server_scenarios() {
+    local s out=""
+    for s in $SCENARIOS; do
+        if [ "$s" != G ] || [ "${BENCH_SERVER_G:-0}" = 1 ]; then out="$out $s"; fi
+    done
+    echo "$out"
+}
 
 # run_bench TARGET SCENARIO ARGS... : one bench run, its JSON line appended to results.jsonl.
 run_bench() {
@@ -100,6 +113,8 @@ if [ "${BENCH_BUILD:-1}" != 0 ]; then
 fi
 [ -x "$BENCH" ] && [ -x "$SERVICE" ] || { echo "missing $BENCH or $SERVICE" >&2; exit 2; }
 
+START=$(date +%s)
+"$BENCH" selftest --rounds 50 || exit 2
 echo "muc-bench run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores; results in $OUT"
 echo "scenarios:"
 for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s")]"; done
@@ -142,10 +157,10 @@ for group in $TARGETS; do
         fi
         common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
         echo "$group (pid $pid):"
-        for s in $SCENARIOS; do
+        for s in $(server_scenarios); do
             run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
         done
-        for s in $SCENARIOS; do
+        for s in $(server_scenarios); do
             run_bench "$group-ours" "$s" "${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE" \
                 --service-secret "$SECRET-conference" --service-port "$conference_port"
         done

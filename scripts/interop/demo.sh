@@ -16,8 +16,13 @@ DEMO_ROOM=lobby@$INTEROP_COMPONENT
 
 ensure_packages prosody || exit 2
 say "building muc-component"
-swift build --product muc-component >/dev/null || { say "the build failed (run swift build to see why)"; exit 2; }
-COMPONENT_BIN=$(swift build --show-bin-path)/muc-component
+mkdir -p "$DEMO_DIR"
+swift build --product muc-component >"$DEMO_DIR/build.log" 2>&1 || { cat "$DEMO_DIR/build.log" >&2; say "the build failed"; exit 2; }
+# A private copy: a rebuild in .build while the demo runs neither fails on a busy executable nor
+# changes the running service.
+mkdir -p "$DEMO_DIR/bin"
+cp "$(swift build --show-bin-path)/muc-component" "$DEMO_DIR/bin/muc-component" || exit 2
+COMPONENT_BIN=$DEMO_DIR/bin/muc-component
 
 mkdir -p "$DEMO_DIR"
 chmod 700 "$DEMO_DIR"
@@ -93,8 +98,9 @@ Chat from two terminals, one as alice and one as bob.
     /connect alice@$INTEROP_DOMAIN server 127.0.0.1 port $C2S_PORT tls disable
     (type the password above)
     /join $DEMO_ROOM nick alice
+    /room accept          (once, by the first to join: a new room stays locked until configured)
 
-  poezio (apt-get install poezio), which logs in and joins $DEMO_ROOM by itself:
+  poezio (apt-get install poezio; it refuses to run as root), which logs in and joins by itself:
     poezio -f $rel/poezio-alice.cfg
 
   Any other client: account alice@$INTEROP_DOMAIN, server 127.0.0.1, port $C2S_PORT, no TLS

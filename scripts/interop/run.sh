@@ -37,11 +37,11 @@ done
 ensure_packages "${packages[@]}" || exit 2
 
 say "building muc-component and scansion-run"
-swift build --product muc-component >/dev/null && swift build --product scansion-run >/dev/null || {
-    say "the build failed (run swift build to see why)"; exit 2; }
-BIN_DIR=$(swift build --show-bin-path)
-COMPONENT_BIN=$BIN_DIR/muc-component
-RUNNER_BIN=$BIN_DIR/scansion-run
+BUILD_LOG=$(mktemp /tmp/muc-interop-build.XXXXXX)
+if ! { swift build --product muc-component && swift build --product scansion-run; } >"$BUILD_LOG" 2>&1; then
+    cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; say "the build failed"; exit 2
+fi
+rm -f "$BUILD_LOG"
 
 shopt -s nullglob
 SCRIPTS=("$SCRIPTS_DIR"/*.scs)
@@ -53,6 +53,13 @@ mapfile -t ACCOUNTS < <(script_accounts "${SCRIPTS[@]}" "$LINKLOSS_DIR"/*.scs)
 
 INTEROP_DIR=$(mktemp -d /tmp/muc-interop.XXXXXX)
 chmod 755 "$INTEROP_DIR"   # ejabberd runs as its own user and must reach its directory
+# Private copies of the binaries: the whole run uses one build, and a rebuild in .build meanwhile
+# neither changes them under us nor fails on a busy executable.
+BIN_DIR=$(swift build --show-bin-path)
+mkdir -p "$INTEROP_DIR/bin"
+cp "$BIN_DIR/muc-component" "$BIN_DIR/scansion-run" "$INTEROP_DIR/bin/" || exit 2
+COMPONENT_BIN=$INTEROP_DIR/bin/muc-component
+RUNNER_BIN=$INTEROP_DIR/bin/scansion-run
 ANY_FAILED=0
 REPORT=()
 
