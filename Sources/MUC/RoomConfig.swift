@@ -84,6 +84,34 @@ public struct RoomConfig: Sendable, Equatable, Codable {
         self.historyLength = historyLength
     }
 
+    enum CodingKeys: String, CodingKey {
+        case name, description, language, persistent, isPublic, membersOnly, moderated, password, whois
+        case presenceBroadcast, getMemberList, allowInvites, allowPM, changeSubject, maxUsers, historyLength
+    }
+
+    /// Reads a stored configuration; a field missing from it (a document written before the field
+    /// existed) takes the default of `init()`, so stored rooms keep loading as fields are added.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RoomConfig()
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? d.description
+        language = try c.decodeIfPresent(String.self, forKey: .language) ?? d.language
+        persistent = try c.decodeIfPresent(Bool.self, forKey: .persistent) ?? d.persistent
+        isPublic = try c.decodeIfPresent(Bool.self, forKey: .isPublic) ?? d.isPublic
+        membersOnly = try c.decodeIfPresent(Bool.self, forKey: .membersOnly) ?? d.membersOnly
+        moderated = try c.decodeIfPresent(Bool.self, forKey: .moderated) ?? d.moderated
+        password = try c.decodeIfPresent(String.self, forKey: .password) ?? d.password
+        whois = try c.decodeIfPresent(Whois.self, forKey: .whois) ?? d.whois
+        presenceBroadcast = try c.decodeIfPresent(Set<Role>.self, forKey: .presenceBroadcast) ?? d.presenceBroadcast
+        getMemberList = try c.decodeIfPresent(Set<Role>.self, forKey: .getMemberList) ?? d.getMemberList
+        allowInvites = try c.decodeIfPresent(Bool.self, forKey: .allowInvites) ?? d.allowInvites
+        allowPM = try c.decodeIfPresent(AllowPM.self, forKey: .allowPM) ?? d.allowPM
+        changeSubject = try c.decodeIfPresent(Bool.self, forKey: .changeSubject) ?? d.changeSubject
+        maxUsers = try c.decodeIfPresent(Int.self, forKey: .maxUsers) ?? d.maxUsers
+        historyLength = try c.decodeIfPresent(Int.self, forKey: .historyLength) ?? d.historyLength
+    }
+
     /// `muc#roomconfig_passwordprotectedroom`.
     public var passwordProtected: Bool { !password.isEmpty }
 

@@ -7,23 +7,27 @@ public enum HMACSHA256 {
     public static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var k = key.count > 64 ? SHA256.digest(key) : key
         k += [UInt8](repeating: 0, count: 64 - k.count)
-        var inner = SHA256()
-        inner.update(k.map { $0 ^ 0x36 })
-        inner.update(message)
-        var outer = SHA256()
-        outer.update(k.map { $0 ^ 0x5c })
-        outer.update(inner.finish())
-        return outer.finish()
+        var input = [UInt8]()
+        input.reserveCapacity(64 + max(message.count, 32))
+        for b in k { input.append(b ^ 0x36) }
+        input += message
+        let inner = SHA256.digest(input)
+        input.removeAll(keepingCapacity: true)
+        for b in k { input.append(b ^ 0x5c) }
+        input += inner
+        return SHA256.digest(input)
     }
 }
 
-/// A streaming SHA-256.
+/// SHA-256, written to allocate nothing per block (ids are derived on the groupchat hot path).
 struct SHA256 {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var block: [UInt8] = []
+    /// Bytes not yet compressed (fewer than 64).
+    private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
+    /// The digest of `data` in one go.
     static func digest(_ data: [UInt8]) -> [UInt8] {
         var s = SHA256()
         s.update(data)
@@ -32,38 +36,42 @@ struct SHA256 {
 
     mutating func update(_ data: [UInt8]) {
         length &+= UInt64(data.count)
-        var i = 0
-        if !block.isEmpty {
-            let take = min(64 - block.count, data.count)
-            block += data[0..<take]
-            i = take
-            guard block.count == 64 else { return }
-            compress(block[...])
-            block.removeAll(keepingCapacity: true)
+        data.withUnsafeBytes { raw in
+            var i = 0
+            if !pending.isEmpty {
+                let take = min(64 - pending.count, raw.count)
+                pending += raw[0..<take]
+                i = take
+                guard pending.count == 64 else { return }
+                pending.withUnsafeBytes { compress($0.baseAddress!) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            while i + 64 <= raw.count {
+                compress(raw.baseAddress! + i)
+                i += 64
+            }
+            if i < raw.count { pending += raw[i...] }
         }
-        while i + 64 <= data.count {
-            compress(data[i..<(i + 64)])
-            i += 64
-        }
-        if i < data.count { block += data[i...] }
     }
 
     mutating func finish() -> [UInt8] {
         let bits = length &* 8
-        var tail = block
+        var tail = pending
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(s))) }
-        var i = 0
-        while i < tail.count { compress(tail[i..<(i + 64)]); i += 64 }
-        block.removeAll()
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
+        tail.withUnsafeBytes { raw in
+            var i = 0
+            while i < raw.count { compress(raw.baseAddress! + i); i += 64 }
+        }
+        pending.removeAll()
+        var out = [UInt8](repeating: 0, count: 32)
+        let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
+        for (i, word) in words.enumerated() {
+            out[4 * i] = UInt8(truncatingIfNeeded: word >> 24)
+            out[4 * i + 1] = UInt8(truncatingIfNeeded: word >> 16)
+            out[4 * i + 2] = UInt8(truncatingIfNeeded: word >> 8)
+            out[4 * i + 3] = UInt8(truncatingIfNeeded: word)
         }
         return out
     }
@@ -81,30 +89,34 @@ struct SHA256 {
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    private mutating func compress(_ chunk: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        var j = chunk.startIndex
-        for t in 0..<16 {
-            w[t] = UInt32(chunk[j]) << 24 | UInt32(chunk[j + 1]) << 16 | UInt32(chunk[j + 2]) << 8 | UInt32(chunk[j + 3])
-            j += 4
+    /// One 64-byte block at `p`.
+    private mutating func compress(_ p: UnsafeRawPointer) {
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for t in 0..<16 {
+                    let b = p + 4 * t
+                    w[t] = UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                        | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
+                }
+                for t in 16..<64 {
+                    let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                    let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                }
+                var (a, b, c, d, e, f, g, hh) = h
+                for t in 0..<64 {
+                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ maj
+                    hh = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+                h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+            }
         }
-        for t in 16..<64 {
-            let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = h
-        for t in 0..<64 {
-            let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[t] &+ w[t]
-            let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            hh = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
-        }
-        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
     }
 }
 

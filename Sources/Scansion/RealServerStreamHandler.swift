@@ -264,8 +264,11 @@ final class RealServerStreamHandler: ChannelInboundHandler, @unchecked Sendable 
             becomeReady()
 
         case .ready:
+            // Handed over as the server delivered it: what servers add (Prosody stamps `xml:lang` on
+            // stanzas, for one) only ever adds attributes to the stanza element, which the
+            // matcher's loose rule for `jabber:client` elements ignores.
             guard element.namespace == NS.client else { return }
-            onStanza(RealServerNormalization.normalize(element))
+            onStanza(element)
 
         case .closing, .closed:
             return

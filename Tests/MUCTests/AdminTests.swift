@@ -200,3 +200,30 @@ import XMPPCore
         #expect(form.to(nurse).first?.attribute("type") == "result")
     }
 }
+
+/// §7.11, §10.2 `muc#roomconfig_getmemberlist`: which roles may fetch the member list.
+@Suite struct MemberListTests {
+    let romeo = People.romeo, juliet = People.juliet, rosaline = People.rosaline, room = People.room
+
+    @Test func getMemberListDecidesByRole() {
+        var t = Transcript.romeoAndJuliet()
+        t.admin(romeo, "<item affiliation='member' jid='\(People.rosalineBare)' nick='Rosa'/>")
+        let query = "<iq type='get' id='m' to='\(room)'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member'/></query></iq>"
+        // Default (moderators only): a participant may not.
+        #expect(errorOf(t.send(query, from: juliet))! == ("auth", "forbidden"))
+        // Participants allowed: an unaffiliated participant may; a non-occupant (no role) still not.
+        t.submitConfig(romeo, field("getmemberlist", "moderator", "participant"))
+        expectOnly(t.send(query, from: juliet), [juliet: ["""
+            <iq type='result' id='m'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='\(People.rosalineBare)' nick='Rosa'/></query></iq>
+            """]])
+        #expect(errorOf(t.send(query, from: rosaline))! == ("auth", "forbidden"))
+        // Visitors only when listed.
+        t.submitConfig(romeo, field("moderatedroom", "1"))
+        t.join(rosaline, nick: "Rosa")  // a member: participant even when moderated
+        t.join("visitor@localhost/v", nick: "Visitor")
+        #expect(errorOf(t.send(query, from: "visitor@localhost/v"))! == ("auth", "forbidden"))
+        t.submitConfig(romeo, field("getmemberlist", "visitor"))
+        #expect(t.send(query, from: "visitor@localhost/v").to("visitor@localhost/v").first?.attribute("type") == "result")
+        #expect(errorOf(t.send(query, from: juliet))! == ("auth", "forbidden"))
+    }
+}

@@ -112,3 +112,69 @@ import XMPPCore
         expectOnly(t.send("<iq type='get' id='p' to='\(room)'><ping xmlns='urn:xmpp:ping'/></iq>", from: juliet), [juliet: ["<iq type='result' id='p'/>"]])
     }
 }
+
+/// The durable and refusal sides of invitations, voice requests and destruction.
+@Suite struct ExtrasRefusalTests {
+    let romeo = People.romeo, juliet = People.juliet, rosaline = People.rosaline, room = People.room
+
+    /// §7.8.2: in a stored members-only room, the membership an invitation grants is stored before
+    /// anything is sent.
+    @Test func invitationMembershipIsStored() throws {
+        var t = Transcript.romeoAndJuliet(config: field("persistentroom", "1"))
+        t.submitConfig(romeo, field("membersonly", "1") + field("allowinvites", "1"))
+        t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>")
+        t.join(juliet, nick: "Juliet")
+        let out = t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.rosalineBare)'/></x></message>", from: juliet)
+        guard case .persist(let record, let then)? = out.actions.first, out.actions.count == 1 else {
+            Issue.record("expected one persist, got \(out.actions)")
+            return
+        }
+        #expect(record.affiliations.contains { $0.jid.description == People.rosalineBare && $0.affiliation == .member })
+        #expect(then.count == 2)  // the announcement to the moderators, then the invitation
+        // An invitation to someone already affiliated stores nothing.
+        let again = t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.rosalineBare)'/></x></message>", from: juliet)
+        #expect(again.persisted.isEmpty && again.deliveries.count == 1)
+    }
+
+    @Test func voiceRequestRefusals() {
+        var t = Transcript.romeoAndJuliet(config: field("moderatedroom", "1"))
+        let request = """
+            <message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>\
+            <field var='muc#role'><value>participant</value></field></x></message>
+            """
+        expectError(t.send(request, from: rosaline), to: rosaline, kind: "message", type: "modify", condition: "not-acceptable")
+        // A participant (who has voice) or a moderator asking: nothing to do.
+        t.admin(romeo, "<item nick='Juliet' role='participant'/>")
+        #expect(t.send(request, from: juliet).deliveries.isEmpty)
+        // An approval for someone who is not a visitor, or a denial, changes nothing.
+        let deny = """
+            <message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>\
+            <field var='muc#role'><value>participant</value></field><field var='muc#roomnick'><value>Juliet</value></field>\
+            <field var='muc#request_allow'><value>false</value></field></x></message>
+            """
+        #expect(t.send(deny, from: romeo).deliveries.isEmpty)
+    }
+
+    /// §10.9: the password travels in `<destroy/>`; only owners destroy; a temporary room has
+    /// nothing to delete from storage.
+    @Test func destroyRefusalsAndPassword() {
+        var t = Transcript.romeoAndJuliet()
+        let destroy = """
+            <iq type='set' id='d' to='\(room)'><query xmlns='http://jabber.org/protocol/muc#owner'>\
+            <destroy jid='coven@conference.localhost'><reason>Gone.</reason><password>secret</password></destroy></query></iq>
+            """
+        expectError(t.send(destroy, from: juliet), to: juliet, kind: "iq", type: "auth", condition: "forbidden")
+        expectError(t.send(destroy, from: rosaline), to: rosaline, kind: "iq", type: "auth", condition: "forbidden")
+        #expect(errorOf(t.send(destroy.replacingOccurrences(of: "coven@conference.localhost", with: "@bad"), from: romeo))! == ("modify", "jid-malformed"))
+        let out = t.send(destroy, from: romeo)
+        #expect(out.deleted.isEmpty)
+        let x = "<destroy jid='coven@conference.localhost'><reason>Gone.</reason><password>secret</password></destroy>"
+        expectOnly(out, [
+            romeo: [X.presence("Romeo", type: "unavailable", X.item("none", "none") + x), X.result("d")],
+            juliet: [X.presence("Juliet", type: "unavailable", X.item("none", "none") + x)],
+        ])
+        #expect(t.service.roomCount == 0)
+        expectError(t.send("<message type='groupchat' to='\(room)'><body>hello?</body></message>", from: juliet),
+                    to: juliet, kind: "message", type: "cancel", condition: "item-not-found")
+    }
+}

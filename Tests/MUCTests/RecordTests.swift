@@ -20,6 +20,25 @@ import XMPPCore
         }
     }
 
+    /// Stored rooms written before fields existed keep loading (muc-bugs LEAD-1): missing fields
+    /// take their defaults.
+    @Test func oldDocumentsDecodeWithDefaults() throws {
+        let old = #"{"jid":"room@conference.localhost","config":{"name":"Old","persistent":true,"whois":"anyone"},"affiliations":[{"jid":"a@b","affiliation":"owner"}],"subject":"S"}"#
+        let record = try JSONDecoder().decode(RoomRecord.self, from: Data(old.utf8))
+        var expected = RoomConfig(name: "Old", persistent: true, whois: .anyone)
+        #expect(record.config == expected)
+        #expect(record.hats == [])
+        #expect(record.affiliations.map(\.affiliation) == [.owner])
+        // A config without any field is the default one.
+        let bare = try JSONDecoder().decode(RoomConfig.self, from: Data("{}".utf8))
+        #expect(bare == RoomConfig())
+        // New fields round-trip.
+        expected.allowPM = .moderators
+        let withHats = RoomRecord(jid: try BareJID(room), config: expected,
+                                  hats: [HatRecord(uri: "urn:h", title: "Host", hue: "20", holders: [try BareJID("a@b")])])
+        #expect(try JSONDecoder().decode(RoomRecord.self, from: try JSONEncoder().encode(withHats)) == withHats)
+    }
+
     @Test func loadedRoomsAreUnlockedAndKeepTheirState() throws {
         var t = Transcript()
         t.join(romeo, nick: "Romeo")

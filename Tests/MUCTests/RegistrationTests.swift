@@ -48,6 +48,12 @@ import XMPPCore
             <iq id='r5' to='\(room)' type='set'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>\
             <field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field></x></query></iq>
             """, from: juliet))! == ("modify", "bad-request"))
+        // §7.10: a form without the required nickname field is not a valid form (muc-bugs BUG-2).
+        #expect(errorOf(t.send("""
+            <iq id='r6' to='\(room)' type='set'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>\
+            <field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#register</value></field></x></query></iq>
+            """, from: juliet))! == ("modify", "bad-request"))
+        #expect(errorOf(t.send(ScriptFlowTests.register(id: "r7", nick: "Juliet "), from: juliet))! == ("modify", "not-acceptable"))
         // Outcasts.
         t.admin(romeo, "<item affiliation='outcast' jid='\(People.rosalineBare)'/>")
         #expect(errorOf(get(&t, rosaline))! == ("auth", "forbidden"))

@@ -9,9 +9,11 @@
 #
 # Environment:
 #   BENCH_TARGETS    groups to run (default "direct prosody ejabberd")
-#   BENCH_SCENARIOS  scenarios to run (default "A B C D E F G"; see scenario_args below; G runs
-#                    in direct mode only unless BENCH_SERVER_G=1: its O(n²) presence burst takes
-#                    minutes through a server)
+#   BENCH_SCENARIOS  scenarios to run (default "A B C D E F G"; see scenario_args below)
+#   BENCH_SLOW=1     also run the combinations left out by default because they take more than
+#                    ten minutes: G (O(n²) presence burst) behind the servers, and F against
+#                    Prosody's own mod_muc (it spends O(occupants) per join even with lean presence:
+#                    ~30 ms per join at 1 000 occupants, so filling 10 000 takes about half an hour)
 #   BENCH_OUT        output directory (default .build/bench/<date>)
 #   BENCH_BUILD=0    use the existing release binaries
 #   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
@@ -71,11 +73,15 @@ echo_scenarios() {
 
 elapsed() { echo $(( $(date +%s) - START )); }
 
-# Scenarios for a server target (G only on request).
+# Scenarios for a server target ($1): G, and F on prosody-muc, only with BENCH_SLOW=1.
 server_scenarios() {
     local s out=""
     for s in $SCENARIOS; do
-        if [ "$s" != G ] || [ "${BENCH_SERVER_G:-0}" = 1 ]; then out="$out $s"; fi
+        if [ "${BENCH_SLOW:-0}" != 1 ]; then
+            [ "$s" = G ] && continue
+            [ "$s" = F ] && [ "$1" = prosody-muc ] && continue
+        fi
+        out="$out $s"
     done
     echo "$out"
 }
@@ -157,10 +163,10 @@ for group in $TARGETS; do
         fi
         common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
         echo "$group (pid $pid):"
-        for s in $(server_scenarios); do
+        for s in $(server_scenarios "$group-muc"); do
             run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
         done
-        for s in $(server_scenarios); do
+        for s in $(server_scenarios "$group-ours"); do
             run_bench "$group-ours" "$s" "${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE" \
                 --service-secret "$SECRET-conference" --service-port "$conference_port"
         done

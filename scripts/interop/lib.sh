@@ -104,9 +104,14 @@ script_accounts() {
 
 # --- packages -----------------------------------------------------------------------------------
 
-# Pids of XMPP server processes (listing only: used to tell which ones a package install started).
+# Pids of system XMPP server processes, the kind a package install starts: Prosody on its default
+# configuration (private instances always pass --config), the ejabberd@ node, epmd. Listing only:
+# used to tell which ones a package install started.
 server_pids() {
-    ps -eo pid=,args= | awk '/[p]rosody|[b]eam\.smp|[e]pmd/ { print $1 }' | sort -n
+    ps -eo pid=,comm=,args= | awk '
+        ($2 ~ /^lua/ && / \/usr\/bin\/prosody/ && !/--config/) ||
+        ($2 == "beam.smp" && /-sname ejabberd@/) ||
+        $2 == "epmd" { print $1 }' | sort -n
 }
 
 # Installs prosody and ejabberd from Debian when missing. A package's install script may start the

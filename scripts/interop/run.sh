@@ -60,10 +60,15 @@ mkdir -p "$INTEROP_DIR/bin"
 cp "$BIN_DIR/muc-component" "$BIN_DIR/scansion-run" "$INTEROP_DIR/bin/" || exit 2
 COMPONENT_BIN=$INTEROP_DIR/bin/muc-component
 RUNNER_BIN=$INTEROP_DIR/bin/scansion-run
+# And of the scripts, so that both servers run the same ones (reports name the originals).
+mkdir -p "$INTEROP_DIR/scripts"
+cp "${SCRIPTS[@]}" "$INTEROP_DIR/scripts/" || exit 2
 ANY_FAILED=0
 REPORT=()
 
+LINKLOSS_RUNNER=
 cleanup() {
+    stop_pid "$LINKLOSS_RUNNER" 5
     component_stop
     prosody_stop
     ejabberd_stop
@@ -136,6 +141,7 @@ server_setup() {
 run_script() {
     local name=$1 script=$2 base dir
     base=$(basename "$script" .scs)
+    local copy=$INTEROP_DIR/scripts/$base.scs
     dir=$INTEROP_DIR/$name-runs/$base
     mkdir -p "$dir"
     component_config "$dir/component.toml" "$COMPONENT_PORT" memory
@@ -143,7 +149,7 @@ run_script() {
         echo "$name FAIL $script: the service did not attach (log: $dir/component.log)"
         return 1
     fi
-    timeout 300 "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" "$script" >"$dir/run.out" 2>&1
+    timeout 300 "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" "$copy" >"$dir/run.out" 2>&1
     local rc=$?
     component_stop
     if [ $rc = 0 ]; then
@@ -170,6 +176,7 @@ linkloss_test() {
     "$RUNNER_BIN" --server "127.0.0.1:$C2S_PORT" --progress --nothing-wait 120 \
         "$LINKLOSS_DIR/1-before.scs" >"$dir/1-before.out" 2>&1 &
     local runner=$! i reached=0
+    LINKLOSS_RUNNER=$runner
     # Every earlier step passed once the script reaches its last step (a failure stops the runner).
     for ((i = 0; i < 600; i++)); do
         if grep -qF "receives: nothing" "$dir/1-before.out"; then reached=1; break; fi
@@ -178,12 +185,14 @@ linkloss_test() {
     done
     if [ $reached = 0 ]; then
         stop_pid "$runner" 5
+        LINKLOSS_RUNNER=
         echo "    part 1 (two users join a room) failed:"
         sed 's/^/      /' "$dir/1-before.out"
         return 1
     fi
     server_kill "$name"
     stop_pid "$runner" 5
+    LINKLOSS_RUNNER=
     if ! server_start "$name"; then
         echo "    $name did not restart"
         return 1
