@@ -46,7 +46,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
-        self.processor = processor ?? MUCRouter(configuration: configuration, logger: logger)
+        self.processor = processor ?? MUCRouter(configuration: configuration, secret: secret, logger: logger)
         self.backoff = Backoff(initial: configuration.component.reconnectInitialSeconds,
                                maximum: configuration.component.reconnectMaxSeconds)
         self.queue = OutgoingQueue(limit: configuration.component.outgoingQueueLimit)

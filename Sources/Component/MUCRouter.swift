@@ -1,7 +1,9 @@
+import Crypto
 import Logging
 import MUC
 import MUCConfig
 import NIOCore
+import Foundation
 import RoomStore
 import XMPPCore
 
@@ -35,8 +37,15 @@ final class MUCRouter: StanzaProcessor {
     private var absent: Set<BareJID> = []
     private static let absentLimit = 50_000
 
-    init(configuration: Configuration, logger: Logger) {
-        self.service = MUCService(settings: MUCSettings(configuration))
+    /// - Parameter secret: the component secret; the key behind occupant ids is derived from it.
+    init(configuration: Configuration, secret: String, logger: Logger) {
+        var settings = MUCSettings(configuration)
+        settings.idSecret = Self.idSecret(componentSecret: secret)
+        settings.instanceID = Self.randomInstanceID()
+        settings.keyedHash = { key, message in
+            Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+        }
+        self.service = MUCService(settings: settings)
         self.domain = configuration.component.domain
         self.logger = logger
     }
@@ -86,6 +95,7 @@ final class MUCRouter: StanzaProcessor {
         case .iq: return stanza.type == "set"
         case .message: return stanza.element.child("subject", namespace: stanza.element.namespace) != nil
             || stanza.element.child("x", namespace: NS.mucUser) != nil
+            || stanza.element.child("x", namespace: NS.dataForms) != nil
         case .presence: return false
         }
     }
@@ -121,6 +131,26 @@ final class MUCRouter: StanzaProcessor {
                 return
             }
         }
+    }
+
+    /// After a reconnect the server may have lost client sessions: ping every occupant so the ones
+    /// that are gone bounce and are removed (status 333) instead of staying as ghosts.
+    func linkReestablished(out: Outbox) {
+        guard !busy else { return }
+        perform(service.pingOccupants(now: Date().timeIntervalSince1970)[...], out: out)
+    }
+
+    /// Occupant ids (XEP-0421) must be stable across restarts and not reversible: key them with a
+    /// value derived from the component secret, which only this service and the XMPP server know.
+    static func idSecret(componentSecret: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array("muc-component occupant-id v1".utf8),
+                                              using: SymmetricKey(data: Array(componentSecret.utf8))))
+    }
+
+    /// Distinguishes this run's stanza ids (XEP-0359) from those of earlier runs.
+    static func randomInstanceID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 36)
     }
 
     func willShutdown(out: Outbox) {
@@ -246,6 +276,7 @@ extension MUCSettings {
                   maxHistoryLimit: c.limits.maxHistoryMessages,
                   admins: Set(c.service.admins.compactMap { try? BareJID($0) }),
                   allowUnaffiliatedRegistration: c.service.allowUnaffiliatedRegistration,
-                  roomCreation: policy)
+                  roomCreation: policy,
+                  registrationApproval: c.service.registrationApproval)
     }
 }

@@ -112,6 +112,14 @@ public final class FakeServer: @unchecked Sendable {
         }
     }
 
+    /// Ends the component's stream for `domain` with a stream error (as a restarting server would),
+    /// and waits until the connection is closed.
+    public func dropComponent(domain: String, condition: String = "system-shutdown") async {
+        let router = self.router
+        let closed = try? await loop.submit { router.component(for: domain)?.closeStream(condition: condition, text: nil) }.get()
+        if let closed { try? await closed.get() }
+    }
+
     /// Whether a component is currently authenticated for `domain`.
     public func isComponentConnected(domain: String) async -> Bool {
         let router = self.router

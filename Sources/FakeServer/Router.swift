@@ -53,6 +53,9 @@ final class Router: @unchecked Sendable {  // confined to the server loop
 
     func hasComponent(_ domain: String) -> Bool { components[domain] != nil }
 
+    /// The connected component for `domain`, if any.
+    func component(for domain: String) -> ComponentEndpoint? { components[domain] }
+
     func opened(connection: ComponentEndpoint) { connections[ObjectIdentifier(connection)] = connection }
 
     func closed(connection: ComponentEndpoint) { connections[ObjectIdentifier(connection)] = nil }

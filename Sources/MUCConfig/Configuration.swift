@@ -101,6 +101,8 @@ public struct Configuration: Sendable, Equatable {
         public var admins: [String] = []
         /// Whether users without affiliation may register a nick (XEP-0045 §7.10); false as Prosody.
         public var allowUnaffiliatedRegistration: Bool = false
+        /// Whether registrations wait for an admin's approval (XEP-0045 §9.9) instead of being granted at once.
+        public var registrationApproval: Bool = false
         /// The values `roomCreation` accepts.
         public static let allowedRoomCreation = ["anyone", "local", "admins"]
         public init() {}

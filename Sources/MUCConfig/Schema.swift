@@ -77,6 +77,8 @@ enum Schema {
                     expectation: "an array of bare JIDs such as [\"admin@example.org\"]"),
             KeySpec(name: "allow_unaffiliated_registration", slot: .boolean(\.service.allowUnaffiliatedRegistration),
                     expectation: "true or false"),
+            KeySpec(name: "registration_approval", slot: .boolean(\.service.registrationApproval),
+                    expectation: "true or false"),
         ]),
         ("rooms", [
             KeySpec(name: "persistent", slot: .boolean(\.rooms.persistent), expectation: "true or false"),

@@ -12,6 +12,8 @@ public struct RoomDocument: Sendable, Equatable, Codable {
     public var subject: String
     public var subjectNick: String?
     public var subjectTime: Double?
+    /// XEP-0317 hats defined in the room (absent in documents written before hats existed).
+    public var hats: [HatRecord]
 
     /// The layout written by this version.
     public static let currentFormat = 1
@@ -22,12 +24,35 @@ public struct RoomDocument: Sendable, Equatable, Codable {
         subject = record.subject
         subjectNick = record.subjectNick
         subjectTime = record.subjectTime
+        hats = record.hats
+    }
+
+    enum CodingKeys: String, CodingKey { case format, config, subject, subjectNick, subjectTime, hats }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decodeIfPresent(Int.self, forKey: .format) ?? 1
+        config = try c.decode(RoomConfig.self, forKey: .config)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
+        subjectNick = try c.decodeIfPresent(String.self, forKey: .subjectNick)
+        subjectTime = try c.decodeIfPresent(Double.self, forKey: .subjectTime)
+        hats = try c.decodeIfPresent([HatRecord].self, forKey: .hats) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(config, forKey: .config)
+        try c.encode(subject, forKey: .subject)
+        try c.encodeIfPresent(subjectNick, forKey: .subjectNick)
+        try c.encodeIfPresent(subjectTime, forKey: .subjectTime)
+        if !hats.isEmpty { try c.encode(hats, forKey: .hats) }
     }
 
     /// The full record, given the row's JID and affiliations.
     public func record(jid: BareJID, affiliations: [AffiliationRecord]) -> RoomRecord {
         RoomRecord(jid: jid, config: config, affiliations: affiliations, subject: subject,
-                   subjectNick: subjectNick, subjectTime: subjectTime)
+                   subjectNick: subjectNick, subjectTime: subjectTime, hats: hats)
     }
 
     /// Compact JSON text with sorted keys (stable output for diffs and backups).

@@ -17,6 +17,8 @@ struct EchoCommand: ParsableCommand {
     var domain = "conference.localhost"
     @Option(help: "The component secret.")
     var secret = "bench-secret"
+    @Flag(help: "Add an occupant id and a stanza id to reflected messages, as muc-component does (same stanza size).")
+    var ids = false
 
     func run() throws {
         // Signals are taken synchronously by this thread: block them before any other thread starts.
@@ -29,6 +31,7 @@ struct EchoCommand: ParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let echo = EchoComponent()
+        echo.addIDs = ids
         let link = XMPPLink(role: .connector(domain: domain, secret: secret), validateXML: false)
         var closeReason: String?
         let lock = NSLock()

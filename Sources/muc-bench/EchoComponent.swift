@@ -38,6 +38,10 @@ final class EchoComponent: LinkDelegate {
 
     private(set) var link: XMPPLink?
     private var rooms: [[UInt8]: Room] = [:]
+    /// Add an occupant id (XEP-0421) and a stanza id (XEP-0359) to each reflected message, as the
+    /// service does, so that the ceiling is measured with stanzas of the same size and shape.
+    var addIDs = false
+    private var messageCounter = 0
     var onClose: ((String?) -> Void)?
     private(set) var reflected = 0
 
@@ -140,11 +144,28 @@ final class EchoComponent: LinkDelegate {
         }
         head += Array(" to='".utf8)
         var tail: [UInt8] = [UInt8(ascii: "'")]
-        if st.p[st.tagEnd - 1] == UInt8(ascii: "/") {
+        let selfClosing = st.p[st.tagEnd - 1] == UInt8(ascii: "/")
+        // The content is kept as it is; `ids` go just before the end tag.
+        var endTag = st.n
+        if !selfClosing {
+            while endTag > st.tagEnd, st.p[endTag - 1] != UInt8(ascii: "<") { endTag -= 1 }
+            endTag -= 1
+        }
+        if selfClosing && !addIDs {
             tail += Array("/>".utf8)
         } else {
-            tail += bytes(st, st.tagEnd..<st.n)
-            // The original end tag is `</message>` (possibly prefixed): content and end tag are kept as they are.
+            tail += selfClosing ? [UInt8(ascii: ">")] : bytes(st, st.tagEnd..<endTag)
+            if addIDs {
+                messageCounter += 1
+                tail += Array("<occupant-id xmlns='urn:xmpp:occupant-id:0' id='".utf8)
+                tail += Self.pseudoID(room.occupants[i].nick)
+                tail += Array("'/><stanza-id xmlns='urn:xmpp:sid:0' id='".utf8)
+                tail += Self.pseudoID(Array(String(messageCounter).utf8))
+                tail += Array("' by='".utf8)
+                tail += room.address
+                tail += Array("'/>".utf8)
+            }
+            tail += selfClosing ? Array("</message>".utf8) : bytes(st, endTag..<st.n)
         }
         for o in room.occupants {
             link.out.writeBytes(head)
@@ -152,6 +173,21 @@ final class EchoComponent: LinkDelegate {
             link.out.writeBytes(tail)
         }
         reflected += room.occupants.count
+    }
+
+    /// A 22-character id derived from `seed` (the length of the service's base64url ids).
+    static func pseudoID(_ seed: [UInt8]) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var h: UInt64 = 1469598103934665603
+        for b in seed { h = (h ^ UInt64(b)) &* 1099511628211 }
+        var out: [UInt8] = []
+        out.reserveCapacity(22)
+        for _ in 0..<22 {
+            out.append(alphabet[Int(h & 63)])
+            h = (h >> 6) | (h << 58)
+            h = h &* 6364136223846793005 &+ 1442695040888963407
+        }
+        return out
     }
 
     private func iq(_ st: RawStanza, _ link: XMPPLink) {

@@ -33,6 +33,8 @@ struct ServerCommand: ParsableCommand {
     var spawnService = false
     @Flag(name: .customLong("spawn-echo"), help: "Start the echo component attached to the server as the MUC domain.")
     var spawnEcho = false
+    @Flag(name: .customLong("echo-ids"), help: "With --spawn-echo: the echo adds occupant and stanza ids like muc-component.")
+    var echoIDs = false
     @Option(help: "The muc-component binary (with --spawn-service).")
     var service = ".build/release/muc-component"
     @Option(name: .customLong("service-secret"), help: "Secret of the MUC domain's component entry (with --spawn-service or --spawn-echo).")
@@ -107,7 +109,7 @@ struct ServerCommand: ParsableCommand {
                                          logPath: workDir + "/muc-component.log")
             } else {
                 child = try ChildProcess(name: "echo", command: [selfExecutable(), "echo", "--host", host, "--port", String(p),
-                                                                 "--domain", muc, "--secret", serviceSecret],
+                                                                 "--domain", muc, "--secret", serviceSecret] + (echoIDs ? ["--ids"] : []),
                                          logPath: workDir + "/echo.log")
             }
         }

@@ -167,4 +167,32 @@ import XMPPCore
         #expect(codes.contains("332"))
         await server.stop()
     }
+
+    @Test func occupantsTheServerLostAreRemovedAfterAReconnect() async throws {
+        try await Self.withService(store: MemoryRoomStore()) { server, component in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+            try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            #expect(await romeo.next { $0.name == "message" } != nil)
+            try await romeo.send("<iq id='c' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>")
+            #expect(await romeo.iqReply("c")?.attribute("type") == "result")
+            try await juliet.send("<presence to='room@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            #expect(await juliet.next { $0.name == "message" } != nil)
+
+            // The server restarts: its stream to us ends, and Romeo's session is lost without the
+            // room hearing of it.
+            let mark = server.eventCount
+            await server.dropComponent(domain: Self.domain)
+            await romeo.client.disconnect()
+            try await server.waitForEvent(from: mark, timeout: .seconds(10)) { $0 == .componentAuthenticated(domain: Self.domain) }
+
+            // After the reconnect the room pings its occupants; Romeo's ping bounces and he is removed.
+            let gone = await juliet.next(within: 10) {
+                $0.name == "presence" && $0.attribute("type") == "unavailable" && $0.attribute("from") == "room@conference.localhost/Romeo"
+            }
+            let codes = gone?.child("x", namespace: NS.mucUser)?.children("status", namespace: NS.mucUser).compactMap { $0.attribute("code") } ?? []
+            #expect(codes.contains("333"))
+            #expect(await component.connectionCount() == 2)
+        }
+    }
 }

@@ -25,8 +25,17 @@ import XMPPCore
             "<message to='\(room)' type='unknowntype'><body>x</body></message>",
             "<message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field></x></message>",
             "<presence to='\(room)/Juliet'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='-5' maxchars='x' seconds='1e999' since='garbage'/></x></presence>",
+            "<iq to='\(room)' id='10' type='set'><moderate xmlns='urn:xmpp:message-moderate:1'/></iq>",
+            "<iq to='\(room)' id='11' type='set'><command xmlns='http://jabber.org/protocol/commands'/></iq>",
+            "<iq to='\(room)' id='12' type='set'><command xmlns='http://jabber.org/protocol/commands' node='urn:xmpp:hats:commands:list' action='execute'><x xmlns='jabber:x:data' type='submit'/></command></iq>",
+            "<iq to='\(room)' id='13' type='error'/>",
+            "<iq to='\(room)' id='muc-ping-1' type='error'/>",
+            "<message to='\(room)' type='groupchat'><retract xmlns='urn:xmpp:message-retract:1'/><stanza-id xmlns='urn:xmpp:sid:0'/><occupant-id xmlns='urn:xmpp:occupant-id:0'/></message>",
+            "<message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#register</value></field></x></message>",
+            "<presence to='\(room)' type='probe'/>",
             "<presence to='\(room)/Juliet' type='unavailable'/>",
             "<presence to='\(room)/Juliet' type='unavailable'/>",
+            "<presence to='\(room)/Nobody' type='probe'/>",
         ]
         for xml in odd {
             let out = t.send(xml, from: juliet)

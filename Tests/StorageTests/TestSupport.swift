@@ -181,7 +181,9 @@ func richRecord(_ room: String = "lounge@conference.example.org") -> RoomRecord 
     ]
     return RoomRecord(jid: jid(room), config: config, affiliations: affiliations,
                       subject: "Welcome! Rules: <be nice> & \"on topic\"", subjectNick: "Alice",
-                      subjectTime: 1_700_000_000.25)
+                      subjectTime: 1_700_000_000.25,
+                      hats: [HatRecord(uri: "http://example.org/hats#host", title: "Host", hue: "120",
+                                       holders: [jid("alice@example.org"), jid("carol@example.net")])])
 }
 
 /// A small room for listings.

@@ -14,6 +14,7 @@
 #                    ten minutes: G (O(n²) presence burst) behind the servers, and F against
 #                    Prosody's own mod_muc (it spends O(occupants) per join even with lean presence:
 #                    ~30 ms per join at 1 000 occupants, so filling 10 000 takes about half an hour)
+#   BENCH_PARTS      what to run behind each server (default "muc ours echo")
 #   BENCH_OUT        output directory (default .build/bench/<date>)
 #   BENCH_BUILD=0    use the existing release binaries
 #   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
@@ -28,6 +29,8 @@ HERE=$ROOT/scripts/bench
 
 TARGETS=${BENCH_TARGETS:-"direct prosody ejabberd"}
 SCENARIOS=${BENCH_SCENARIOS:-"A B C D E F G"}
+PARTS=${BENCH_PARTS:-"muc ours echo"}
+has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%d-%H%M%S)}
 DEADLINE=${BENCH_DEADLINE:-1200}
 SECRET=bench$RANDOM$RANDOM
@@ -163,15 +166,16 @@ for group in $TARGETS; do
         fi
         common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
         echo "$group (pid $pid):"
-        for s in $(server_scenarios "$group-muc"); do
+        has_part muc && for s in $(server_scenarios "$group-muc"); do
             run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
         done
-        for s in $(server_scenarios "$group-ours"); do
+        has_part ours && for s in $(server_scenarios "$group-ours"); do
             run_bench "$group-ours" "$s" "${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE" \
                 --service-secret "$SECRET-conference" --service-port "$conference_port"
         done
-        for s in $(echo_scenarios); do
-            run_bench "$group-echo" "$s" "${common[@]}" --muc echo.localhost --spawn-echo \
+        # The echo adds occupant and stanza ids as the service does, so both send stanzas of one size.
+        has_part echo && for s in $(echo_scenarios); do
+            run_bench "$group-echo" "$s" "${common[@]}" --muc echo.localhost --spawn-echo --echo-ids \
                 --service-secret "$SECRET-echo" --service-port "$echo_port"
         done
         if [ "$group" = prosody ]; then prosody_stop; else ejabberd_stop; fi
