@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= Fixtures/config/local-demo.toml
 
-.PHONY: help build test test-postgres scansion run release clean
+.PHONY: help build test test-postgres scansion run release bench clean
 
 help:
 	@echo "make build     - debug build"
@@ -11,6 +11,7 @@ help:
 	@echo "make scansion  - run Fixtures/scansion/*.scs with scansion-run (PASS/FAIL per script)"
 	@echo "make run       - run the service with CONFIG=$(CONFIG)"
 	@echo "make release   - optimised build in .build/release"
+	@echo "make bench     - benchmark: the service alone and behind Prosody and ejabberd (docs/performance.md)"
 
 build:
 	$(SWIFT) build
@@ -30,6 +31,9 @@ run: build
 
 release:
 	$(SWIFT) build -c release
+
+bench:
+	scripts/bench/run.sh
 
 clean:
 	rm -rf .build

@@ -55,6 +55,10 @@ final class ComponentLink: ChannelInboundHandler {
     }
 
     var isReady: Bool { phase == .ready }
+    /// Output held before it is written even inside a read batch.
+    static let flushThreshold = 256 * 1024
+    /// Set when the service itself ends the stream (no "lost the connection" warning then).
+    var closingOnPurpose = false
     var channel: Channel? { context?.channel }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -93,6 +97,11 @@ final class ComponentLink: ChannelInboundHandler {
         for event in events {
             handle(event, context: context)
             if phase == .closed { break }
+            // A big room filling up can produce megabytes in one read batch: write them out as they
+            // come instead of holding everything until the batch ends.
+            if outbox.pendingBytes >= Self.flushThreshold, let bytes = outbox.take() {
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            }
         }
     }
 
@@ -192,6 +201,7 @@ final class ComponentLink: ChannelInboundHandler {
 
     /// Ends the stream politely and closes once the server has answered (or after `timeout`).
     func closeGracefully(timeout: TimeAmount) {
+        closingOnPurpose = true
         guard let context else { return }
         flush()
         if phase != .closed {

@@ -261,7 +261,7 @@ extension MUCComponent: ComponentLinkDelegate {
     }
 
     func linkClosed(_ link: ComponentLink) {
-        if link.isReady || everReadyOnThisLink {
+        if (link.isReady || everReadyOnThisLink) && !link.closingOnPurpose && !stopping {
             logger.warning("lost the connection to the XMPP server at \(serverDescription)")
         }
     }

@@ -116,7 +116,7 @@ final class MUCRouter: StanzaProcessor {
             case .send(let element):
                 out.send(element)
             case .broadcast(let element, let recipients):
-                out.broadcast(element, to: recipients.map(\.description))
+                out.broadcast(element, to: recipients)
             case .persist(let record, let then):
                 absent.remove(record.jid)
                 let rest = Array(then) + actions[index...]

@@ -33,24 +33,24 @@ public final class Outbox {
     }
 
     /// Writes the same stanza to each recipient; it is serialized once and only `to` differs.
-    public func broadcast(_ element: Element, to recipients: [String]) {
+    public func broadcast(_ element: Element, to recipients: [JID]) {
         guard !recipients.isEmpty else { return }
         let encoder = BroadcastEncoder(element)
         if recording {
             for r in recipients {
                 var one: [UInt8] = []
-                encoder.write(to: r, into: &one)
+                encoder.write(to: r.description, into: &one)
                 recorded.append(one)
             }
             stanzaCount += recipients.count
             return
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(recipients.count * 300)
-        for r in recipients { encoder.write(to: r, into: &bytes) }
-        buffer.writeBytes(bytes)
+        for r in recipients { encoder.write(to: r, into: &buffer) }
         stanzaCount += recipients.count
     }
+
+    /// Bytes waiting to be written.
+    var pendingBytes: Int { buffer.readableBytes }
 
     /// Takes what was written so far.
     func take() -> ByteBuffer? {

@@ -195,12 +195,15 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func isNonCharacter(_ u: Unicode.Scalar) -> Bool {
-        u.properties.isNoncharacterCodePoint || u.properties.generalCategory == .unassigned
+        // ASCII is always assigned: skip the property tables on the common path.
+        if u.value < 0x80 { return false }
+        return u.properties.isNoncharacterCodePoint || u.properties.generalCategory == .unassigned
             || u.properties.generalCategory == .privateUse || u.properties.generalCategory == .surrogate
     }
 
     static func isSpaceOrControl(_ u: Unicode.Scalar) -> Bool {
-        isControl(u) || isNonCharacter(u) || u.properties.isWhitespace
+        if u.value < 0x80 { return u.value <= 0x20 || u.value == 0x7F }
+        return isControl(u) || isNonCharacter(u) || u.properties.isWhitespace
     }
 
     static func isASCIILower(_ s: Substring) -> Bool {

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import Component
 import XMPPCore
@@ -82,7 +83,7 @@ import XMPPCore
         var msg = Element.stanza(.message, from: "room@conference.localhost/Romeo", to: "old@localhost", id: "m1", type: "groupchat")
         msg.append(.text("body", namespace: NS.component, "a < b & 'c'"))
         let encoder = BroadcastEncoder(msg)
-        for to in ["juliet@localhost/balcony", "o'brien@localhost/x"] {
+        for to in ["juliet@localhost/balcony", "obrien@localhost/o'x &y"] {
             var bytes: [UInt8] = []
             encoder.write(to: to, into: &bytes)
             var copy = msg
@@ -90,7 +91,18 @@ import XMPPCore
             var expected = Element(copy.name, namespace: copy.namespace, attributes: [Attribute(name: "to", value: to)] + copy.attributes, children: copy.children)
             expected.setAttribute("to", to)
             #expect(String(decoding: bytes, as: UTF8.self) == Serializer.string(expected))
+            // The hot path, straight into a ByteBuffer from the JID's parts, writes the same bytes.
+            var buffer = ByteBufferAllocator().buffer(capacity: 0)
+            encoder.write(to: try! JID(to), into: &buffer)
+            #expect(buffer.readString(length: buffer.readableBytes) == Serializer.string(expected))
         }
+    }
+
+    @Test func escapesResourcesThatNeedIt() throws {
+        let encoder = BroadcastEncoder(Element.stanza(.message, from: "r@c.l/n", to: nil, type: "groupchat"))
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        encoder.write(to: try JID("u@l/a'b<c&"), into: &buffer)
+        #expect(buffer.readString(length: buffer.readableBytes) == "<message to='u@l/a&apos;b&lt;c&amp;' from='r@c.l/n' type='groupchat'/>")
     }
 }
 

@@ -53,16 +53,6 @@ mapfile -t ACCOUNTS < <(script_accounts "${SCRIPTS[@]}" "$LINKLOSS_DIR"/*.scs)
 
 INTEROP_DIR=$(mktemp -d /tmp/muc-interop.XXXXXX)
 chmod 755 "$INTEROP_DIR"   # ejabberd runs as its own user and must reach its directory
-# Private copies of the binaries: the whole run uses one build, and a rebuild in .build meanwhile
-# neither changes them under us nor fails on a busy executable.
-BIN_DIR=$(swift build --show-bin-path)
-mkdir -p "$INTEROP_DIR/bin"
-cp "$BIN_DIR/muc-component" "$BIN_DIR/scansion-run" "$INTEROP_DIR/bin/" || exit 2
-COMPONENT_BIN=$INTEROP_DIR/bin/muc-component
-RUNNER_BIN=$INTEROP_DIR/bin/scansion-run
-# And of the scripts, so that both servers run the same ones (reports name the originals).
-mkdir -p "$INTEROP_DIR/scripts"
-cp "${SCRIPTS[@]}" "$INTEROP_DIR/scripts/" || exit 2
 ANY_FAILED=0
 REPORT=()
 
@@ -80,6 +70,17 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Private copies of the binaries: the whole run uses one build, and a rebuild in .build meanwhile
+# neither changes them under us nor fails on a busy executable.
+BIN_DIR=$(swift build --show-bin-path)
+mkdir -p "$INTEROP_DIR/bin"
+cp "$BIN_DIR/muc-component" "$BIN_DIR/scansion-run" "$INTEROP_DIR/bin/" || exit 2
+COMPONENT_BIN=$INTEROP_DIR/bin/muc-component
+RUNNER_BIN=$INTEROP_DIR/bin/scansion-run
+# And of the scripts, so that both servers run the same ones (reports name the originals).
+mkdir -p "$INTEROP_DIR/scripts"
+cp "${SCRIPTS[@]}" "$INTEROP_DIR/scripts/" || exit 2
 
 # --- per-server operations ----------------------------------------------------------------------
 
