@@ -2,26 +2,39 @@
 SWIFT ?= swift
 CONFIG ?= Fixtures/config/local-demo.toml
 
-.PHONY: help build test test-postgres scansion run release bench clean
+.PHONY: help deps build test test-postgres scansion interop demo run release bench clean
 
 help:
 	@echo "make build     - debug build"
 	@echo "make test      - all tests: unit tests and the scansion fixtures against the fake server"
 	@echo "make test-postgres - storage and crash tests against a throwaway PostgreSQL server"
 	@echo "make scansion  - run Fixtures/scansion/*.scs with scansion-run (PASS/FAIL per script)"
+	@echo "make demo      - private Prosody on loopback with the service attached; prints how to chat; Ctrl-C stops it"
+	@echo "make interop   - the scansion scripts through real Prosody and ejabberd (installs them; needs root), plus link loss"
 	@echo "make run       - run the service with CONFIG=$(CONFIG)"
 	@echo "make release   - optimised build in .build/release"
 	@echo "make bench     - benchmark: the service alone and behind Prosody and ejabberd (docs/performance.md)"
 
-build:
+# Debian packages the build needs (libxml2-dev, pkg-config), installed when missing.
+deps:
+	@scripts/install-deps.sh
+
+build: deps
 	$(SWIFT) build
 
-test:
+test: deps
 	$(SWIFT) test
 
 # Needs the Debian package postgresql (installed by .ci/run); starts and removes its own server.
 test-postgres:
+	@scripts/install-deps.sh postgresql
 	scripts/with-postgres.sh $(SWIFT) test --filter 'StorageTests|CrashRecoveryTests'
+
+interop:
+	bash scripts/interop/run.sh
+
+demo:
+	bash scripts/interop/demo.sh
 
 scansion: build
 	$(SWIFT) run scansion-run Fixtures/scansion
@@ -29,7 +42,7 @@ scansion: build
 run: build
 	$(SWIFT) run muc-component run --config $(CONFIG)
 
-release:
+release: deps
 	$(SWIFT) build -c release
 
 bench:
