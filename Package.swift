@@ -33,6 +33,9 @@ let package = Package(
         // XMPP core: element tree, serializer, JIDs, stanzas, stanza errors, data forms. No NIO, no storage.
         .target(name: "XMPPCore"),
 
+        // XEP-0114's handshake digest, shared by the connector, the fake server and the load tool.
+        .target(name: "ComponentHandshake", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // The libxml2 push parser for an XMPP stream.
         .target(name: "XMLStream", dependencies: ["CLibXML2", "XMPPCore"]),
 
@@ -55,7 +58,7 @@ let package = Package(
 
         // The XEP-0114 connector and the runtime that carries out the machines' actions.
         .target(name: "Component", dependencies: [
-            "XMPPCore", "XMLStream", "MUC", "MUCConfig", "RoomStore", "SQLiteStore", "PostgresStore",
+            "XMPPCore", "XMLStream", "MUC", "MUCConfig", "RoomStore", "SQLiteStore", "PostgresStore", "ComponentHandshake",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,11 +75,10 @@ let package = Package(
 
         // Test support: a fake XMPP server that routes like a real one.
         .target(name: "FakeServer", dependencies: [
-            "XMPPCore", "XMLStream",
+            "XMPPCore", "XMLStream", "ComponentHandshake",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swift5),
 
         // Test support: the scansion script parser, matcher and runner.
@@ -94,10 +96,9 @@ let package = Package(
 
         // The load generator: plays the XMPP server (direct mode) or attaches to a real one (server mode).
         .executableTarget(name: "muc-bench", dependencies: [
-            "XMPPCore", "XMLStream",
+            "XMPPCore", "XMLStream", "ComponentHandshake",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], swiftSettings: swift5),
@@ -108,7 +109,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["RoomStore", "SQLiteStore", "PostgresStore", "MUC", "XMPPCore"], swiftSettings: swift5),
         .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig"], swiftSettings: swift5),
         .testTarget(name: "ComponentTests", dependencies: [
-            "Component", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "SQLiteStore", "FakeServer", "MUC",
+            "Component", "ComponentHandshake", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "SQLiteStore", "FakeServer", "MUC",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

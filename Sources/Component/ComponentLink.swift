@@ -1,3 +1,4 @@
+import ComponentHandshake
 import Logging
 import NIOCore
 import XMLStream

@@ -1,18 +1,9 @@
-import Crypto
+import ComponentHandshake
 
 extension FakeServer {
-    /// XEP-0114 §3: the handshake value, lowercase hex SHA-1 of the stream id followed by the secret
-    /// (public for raw test components and benchmarks).
+    /// XEP-0114 §3: the handshake value (public for raw test components and benchmarks).
     public static func handshakeDigest(streamID: String, secret: String) -> String {
-        let digest = Insecure.SHA1.hash(data: Array((streamID + secret).utf8))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(40)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        componentHandshakeDigest(streamID: streamID, secret: secret)
     }
 }
 

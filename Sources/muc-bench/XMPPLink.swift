@@ -1,4 +1,4 @@
-import Crypto
+import ComponentHandshake
 import NIOCore
 import XMLStream
 import XMPPCore
@@ -221,14 +221,7 @@ final class XMPPLink: ChannelInboundHandler {
     // MARK: Helpers
 
     static func digest(streamID: String, secret: String) -> String {
-        let hash = Insecure.SHA1.hash(data: Array((streamID + secret).utf8))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in hash {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        componentHandshakeDigest(streamID: streamID, secret: secret)
     }
 
     static func makeStreamID() -> String {

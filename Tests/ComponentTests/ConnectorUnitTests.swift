@@ -1,3 +1,4 @@
+import ComponentHandshake
 import NIOCore
 import Testing
 @testable import Component

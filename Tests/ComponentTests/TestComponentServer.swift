@@ -1,3 +1,4 @@
+import ComponentHandshake
 import Foundation
 import NIOCore
 import NIOPosix
