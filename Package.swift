@@ -96,7 +96,7 @@ let package = Package(
 
         // The load generator: plays the XMPP server (direct mode) or attaches to a real one (server mode).
         .executableTarget(name: "muc-bench", dependencies: [
-            "XMPPCore", "XMLStream", "ComponentHandshake",
+            "XMPPCore", "XMLStream", "ComponentHandshake", "Component", "MUCConfig",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

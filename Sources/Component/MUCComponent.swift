@@ -65,17 +65,24 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     /// (SIGTERM/SIGINT under a `ServiceGroup`).
     public func run() async throws {
         var store: (any RoomStore)? = nil
+        // With memory storage the rooms live in the service itself (they are never unloaded), so
+        // the router works without a store: no lookups and no saves on the join path.
+        let needsStore = injectedStore != nil || configuration.storage.backend != .memory
         if let router = processor as? MUCRouter {
             do {
-                let opened: any RoomStore
-                if let injectedStore {
-                    _ = try await injectedStore.migrate()
-                    opened = injectedStore
+                if needsStore {
+                    let opened: any RoomStore
+                    if let injectedStore {
+                        _ = try await injectedStore.migrate()
+                        opened = injectedStore
+                    } else {
+                        opened = try await StoreFactory.open(configuration, environment: environment, logger: logger)
+                    }
+                    store = opened
                 } else {
-                    opened = try await StoreFactory.open(configuration, environment: environment, logger: logger)
+                    logger.info("storage: memory (rooms last until the service stops)")
                 }
-                store = opened
-                try await loop.submit { router.store = opened; router.host = self }.get()
+                try await loop.submit { [store] in router.store = store; router.host = self }.get()
             } catch {
                 logger.critical("cannot open the room store: \(error)")
                 try? await group.shutdownGracefully()

@@ -40,10 +40,18 @@ final class MUCRouter: StanzaProcessor {
     /// - Parameter secret: the component secret; the key behind occupant ids is derived from it.
     init(configuration: Configuration, secret: String, logger: Logger) {
         var settings = MUCSettings(configuration)
-        settings.idSecret = Self.idSecret(componentSecret: secret)
+        let idSecret = Self.idSecret(componentSecret: secret)
+        settings.idSecret = idSecret
         settings.instanceID = Self.randomInstanceID()
+        // Every join and groupchat message computes one id: key the HMAC once, copy its state per use.
+        let keyed = HMAC<SHA256>(key: SymmetricKey(data: idSecret))
         settings.keyedHash = { key, message in
-            Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            guard key == idSecret else {
+                return Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            }
+            var h = keyed
+            h.update(data: message)
+            return Array(h.finalize())
         }
         self.service = MUCService(settings: settings)
         self.domain = configuration.component.domain

@@ -19,11 +19,17 @@ public final class Outbox {
 
     /// Writes one stanza (its `to` must be set).
     public func send(_ element: Element) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        Serializer.write(element, into: &bytes)
-        send(bytes: bytes)
+        scratch.removeAll(keepingCapacity: true)
+        Serializer.write(element, into: &scratch)
+        send(bytes: scratch)
     }
+
+    /// Reused for each stanza serialized by `send(_:)` (no allocation per stanza).
+    private var scratch: [UInt8] = {
+        var a: [UInt8] = []
+        a.reserveCapacity(1024)
+        return a
+    }()
 
     /// Writes already-serialized bytes of one stanza.
     public func send(bytes: [UInt8]) {

@@ -184,7 +184,7 @@ extension Room {
 
     /// Service shutdown (§11.2): every session gets an unavailable self-presence with 110 and 332.
     mutating func removeAllOccupants(_ out: inout ActionList) {
-        for o in occupantsInOrder {
+        for o in occupants {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)],
                                 post: [.selfPresence, .serviceShutdown])
             out.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,

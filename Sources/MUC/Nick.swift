@@ -28,6 +28,11 @@ enum Nick {
     static func problem(_ nick: String) -> String? {
         guard !nick.isEmpty else { return "The nickname is empty" }
         guard nick.utf8.count <= 1023 else { return "The nickname is too long" }
+        switch asciiVerdict(nick) {
+        case .valid: return nil
+        case .refused(let problem): return problem
+        case .notASCII: break
+        }
         var visible = false
         var previousWasSpace = false
         var first = true
@@ -67,6 +72,28 @@ enum Nick {
         guard visible else { return "The nickname has no visible character" }
         if !ascii && Array(nick.utf8) != nick._nfcCodeUnits { return "The nickname is not in Unicode normalization form C" }
         return nil
+    }
+
+    enum ASCIIVerdict { case valid, refused(String), notASCII }
+
+    /// The common case, decided without Unicode property tables: a nick of printable ASCII (no
+    /// control characters; none of them is changed by NFC or NFKC). `.notASCII` when the nick holds
+    /// anything else: the full check decides.
+    static func asciiVerdict(_ nick: String) -> ASCIIVerdict {
+        var previousWasSpace = false
+        var visible = false
+        for (i, byte) in nick.utf8.enumerated() {
+            guard byte >= 0x20 && byte < 0x7F else { return .notASCII }
+            if byte == 0x20 {
+                if i == 0 || previousWasSpace { return .refused("The nickname has a leading space or two spaces in a row") }
+                previousWasSpace = true
+            } else {
+                previousWasSpace = false
+                visible = true
+            }
+        }
+        if previousWasSpace { return .refused("The nickname ends with a space") }
+        return visible ? .valid : .refused("The nickname has no visible character")
     }
 
     /// Whether NFKC would replace `u` by something else (a compatibility character).

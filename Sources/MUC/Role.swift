@@ -17,3 +17,15 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable, Comparable 
     /// Roles in a stable order (for forms and lists).
     static let ordered: [Role] = [.moderator, .participant, .visitor, .none]
 }
+
+/// A set of roles as a bit mask: membership without hashing, for loops over every occupant of a
+/// large room.
+struct RoleMask {
+    private var bits: UInt8 = 0
+
+    init(_ roles: Set<Role>) {
+        for r in roles { bits |= 1 << UInt8(r.rank) }
+    }
+
+    func contains(_ role: Role) -> Bool { bits & (1 << UInt8(role.rank)) != 0 }
+}

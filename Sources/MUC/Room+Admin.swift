@@ -31,7 +31,7 @@ extension Room {
             // §8 preamble: role lists are for moderators.
             guard requester?.role == .moderator else { return out.send(Build.error(iq, .forbidden, type: .auth)) }
             // §17.4 rule 5: role results carry nick, role, affiliation and the full JID.
-            for o in occupantsInOrder where o.role == role {
+            for o in occupants where o.role == role {
                 result.append(Build.item(namespace: NS.mucAdmin, affiliation: affiliation(of: o.bare, ctx), role: role,
                                          jid: o.sessions.first?.description, nick: o.nick))
             }

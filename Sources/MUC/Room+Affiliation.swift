@@ -58,7 +58,7 @@ extension Room {
         if mine.isEmpty {
             let item = Build.item(affiliation: change.affiliation, role: nil, jid: change.jid.description)
             let message = Element("message", namespace: NS.component, attrs: ["from": address], children: [Build.userX(items: [item])])
-            let recipients = config.whois == .anyone ? allSessions : sessions { $0.role == .moderator }
+            let recipients = config.whois == .anyone ? everySession() : sessions { $0.role == .moderator }
             out.emit(message, to: recipients)
         }
     }

@@ -73,9 +73,10 @@ extension Room {
         let type = visible ? change.type : "unavailable"
         var full: [JID] = []
         var anon: [JID] = []
-        for n in order where n != o.nick {
-            guard let other = occupants[n] else { continue }
-            if config.seesRealJIDs(other.role) { full.append(contentsOf: other.sessions) }
+        let seeJIDs = RoleMask(Set(Role.allCases.filter(config.seesRealJIDs)))
+        occupants.forEach { other in
+            guard other.nick != o.nick else { return }
+            if seeJIDs.contains(other.role) { full.append(contentsOf: other.sessions) }
             else { anon.append(contentsOf: other.sessions) }
         }
         let extra = presenceExtras(bare: o.bare, occupantID: o.occupantID)
@@ -111,17 +112,16 @@ extension Room {
     /// are not announced: the first is the ban list, the second would come from the bare room JID,
     /// which clients read as the room itself.
     func sendRoster(to session: JID, viewer: Occupant, _ ctx: RoomContext, _ out: inout ActionList) {
-        let broadcastRoles = config.presenceBroadcast
+        let broadcastRoles = RoleMask(config.presenceBroadcast)
         let seesJIDs = config.seesRealJIDs(viewer.role)
-        for n in order where n != viewer.nick {
-            guard let other = occupants[n] else { continue }
-            let sameUser = other.bare == viewer.bare
-            guard sameUser || broadcastRoles.contains(other.role) else { continue }
-            out.send(rosterPresence(of: other, seesJIDs: seesJIDs || sameUser, ctx), to: session)
+        let to = session.description
+        occupants.forEach { other in
+            guard other.nick != viewer.nick, broadcastRoles.contains(other.role) || other.bare == viewer.bare else { return }
+            out.send(rosterPresence(of: other, seesJIDs: seesJIDs || other.bare == viewer.bare, to: to, ctx))
         }
         guard broadcastRoles.contains(.none) else { return }
         var present = Set<BareJID>()
-        for o in occupants.values { present.insert(o.bare) }
+        for o in occupants { present.insert(o.bare) }
         for record in affiliations.values.sorted(by: { $0.jid < $1.jid }) {
             guard record.affiliation != .outcast, let nick = record.nick, !present.contains(record.jid) else { continue }
             let item = Build.item(affiliation: record.affiliation, role: Role.none,
@@ -133,9 +133,9 @@ extension Room {
     }
 
     /// An occupant's current presence as one viewer sees it (roster on join, answer to a probe).
-    func rosterPresence(of o: Occupant, seesJIDs: Bool, post: [StatusCode] = [], _ ctx: RoomContext) -> Element {
+    func rosterPresence(of o: Occupant, seesJIDs: Bool, post: [StatusCode] = [], to: String? = nil, _ ctx: RoomContext) -> Element {
         let x = Build.userX(items: items(o, affiliation: affiliation(of: o.bare, ctx), withJIDs: seesJIDs), post: post)
-        return Build.presence(from: occupantAddress(o.nick), payload: o.payload, x: x,
+        return Build.presence(from: occupantAddress(o.nick), to: to, payload: o.payload, x: x,
                               extra: presenceExtras(bare: o.bare, occupantID: o.occupantID))
     }
 

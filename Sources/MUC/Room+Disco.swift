@@ -42,7 +42,7 @@ extension Room {
         switch node {
         case nil:
             guard let viewer = occupant(session: real) else { return iq.iqResult(q) }
-            for o in occupantsInOrder where o.bare == viewer.bare || config.presenceBroadcast.contains(o.role) {
+            for o in occupants where o.bare == viewer.bare || config.presenceBroadcast.contains(o.role) {
                 q.append(Element("item", namespace: NS.discoItems, attrs: ["jid": occupantAddress(o.nick), "name": o.nick]))
             }
         case MoreNS.commands?:

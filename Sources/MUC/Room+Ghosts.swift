@@ -38,7 +38,7 @@ extension Room {
     /// §18.1.2 ("MAY also use XEP-0199 to check the availability of occupants"): one ping from the
     /// room to every session. Sessions that are gone bounce with an error, which removes them.
     mutating func pingOccupants(_ out: inout ActionList) {
-        for s in allSessions {
+        for s in everySession() {
             pingCounter &+= 1
             out.send(Element.stanza(.iq, from: address, to: s.description, id: Room.pingIDPrefix + String(pingCounter), type: "get",
                                     children: [Element("ping", namespace: NS.ping)]))

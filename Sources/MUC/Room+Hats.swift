@@ -114,10 +114,10 @@ extension Room {
         setHats(list)
         var actions = ActionList()
         actions.send(result)
-        for o in occupantsInOrder where refresh.contains(o.bare) {
+        for o in occupants where refresh.contains(o.bare) {
             publish(o, PresenceChange(), prevRole: o.role, ctx, &actions)
         }
-        if announce { actions.emit(statusMessage([.configurationChanged]), to: allSessions) }
+        if announce { actions.emit(statusMessage([.configurationChanged]), to: everySession()) }
         out.append(contentsOf: persisting(actions))
     }
 

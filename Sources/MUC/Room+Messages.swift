@@ -71,7 +71,7 @@ extension Room {
             subjectTime = ctx.now
             subjectOccupantID = sender.occupantID
             var actions = ActionList()
-            actions.emit(reflected, to: allSessions)
+            actions.emit(reflected, to: everySession())
             return out.append(contentsOf: persisting(actions))
         }
         // XEP-0424: an author retracting one of its messages: joiners no longer get it.
@@ -79,7 +79,7 @@ extension Room {
             history.remove(stanzaID: target, by: address, author: sender.occupantID)
         }
         if hasBody { history.record(reflected, at: ctx.now, limit: config.historyLength) }
-        out.emit(reflected, to: allSessions)
+        out.emit(reflected, to: everySession())
     }
 
     /// A message as the room passes it on from an occupant: from its occupant JID, without `to`,

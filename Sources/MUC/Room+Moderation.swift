@@ -36,7 +36,7 @@ extension Room {
         var m = Element("message", namespace: NS.component, attrs: ["from": address, "id": stanzaID, "type": "groupchat"])
         m.append(retract)
         m.append(Element("stanza-id", namespace: NS.stanzaID, attrs: ["id": stanzaID, "by": address]))
-        out.emit(m, to: allSessions)
+        out.emit(m, to: everySession())
         out.send(iq.iqResult())
     }
 }

@@ -67,7 +67,7 @@ extension Room {
         // §10.2: "If ... the room type is changed to members-only but there are non-members in the
         // room, the service MUST remove any non-members from the room and include a status code of 322".
         if config.membersOnly && !old.membersOnly {
-            for o in occupantsInOrder where affiliation(of: o.bare, ctx) < .member {
+            for o in occupants where affiliation(of: o.bare, ctx) < .member {
                 evict(nick: o.nick, codes: [.membersOnlyRemoval], actor: nil, reason: nil, ctx, &actions)
             }
         }
@@ -77,7 +77,7 @@ extension Room {
         withoutWhois.whois = old.whois
         if withoutWhois != old { codes.append(.configurationChanged) }
         if config.whois != old.whois { codes.append(config.whois == .anyone ? .nowNonAnonymous : .nowSemiAnonymous) }
-        if !codes.isEmpty && !wasLocked { actions.emit(statusMessage(codes), to: allSessions) }
+        if !codes.isEmpty && !wasLocked { actions.emit(statusMessage(codes), to: everySession()) }
 
         if isStored {
             out.append(.persist(record, then: actions.actions))
@@ -116,7 +116,7 @@ extension Room {
         }
         let wasStored = isStored
         var actions = ActionList()
-        for o in occupantsInOrder {
+        for o in occupants {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroyElement])
             actions.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,
                                         extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: o.sessions)

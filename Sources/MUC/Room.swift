@@ -24,15 +24,16 @@ struct Room {
     /// Reserved nick → the bare JID that reserved it (index over `affiliations`).
     private(set) var reservedNicks: [String: BareJID] = [:]
 
-    /// Occupants by nick, and nicks in join order (iteration order of every broadcast, so output
-    /// is deterministic).
-    private(set) var occupants: [String: Occupant] = [:]
-    private(set) var order: [String] = []
+    /// Occupants by nick, in join order.
+    private(set) var occupants = OccupantTable()
     /// Real session JID → nick of its occupant.
     private(set) var sessionNick: [JID: String] = [:]
     /// Every session of every occupant, in join order: the recipients of a groupchat message,
-    /// kept ready because that fan-out is the hottest path.
-    private(set) var allSessions: [JID] = []
+    /// kept ready because that fan-out is the hottest path (see `everySession()`).
+    private var sessionList: [JID] = []
+    /// Whether `sessionList` misses a removal: rebuilt on the next use, so that a leave does not
+    /// walk the whole room.
+    private var sessionListStale = false
 
     var subject = ""
     var subjectNick: String?
@@ -158,62 +159,64 @@ struct Room {
         sessionNick[session].flatMap { occupants[$0] }
     }
 
-    /// Occupants in join order.
-    var occupantsInOrder: [Occupant] { order.compactMap { occupants[$0] } }
-
-    private mutating func rebuildAllSessions() {
-        var out: [JID] = []
-        out.reserveCapacity(sessionNick.count)
-        for n in order { if let o = occupants[n] { out.append(contentsOf: o.sessions) } }
-        allSessions = out
+    /// Every session of every occupant, in join order (the recipients of a groupchat message).
+    mutating func everySession() -> [JID] {
+        if sessionListStale {
+            var list: [JID] = []
+            list.reserveCapacity(sessionNick.count)
+            for o in occupants { list.append(contentsOf: o.sessions) }
+            sessionList = list
+            sessionListStale = false
+        }
+        return sessionList
     }
 
     /// Sessions of occupants that satisfy `predicate`, in join order.
     func sessions(where predicate: (Occupant) -> Bool) -> [JID] {
         var out: [JID] = []
-        for n in order { if let o = occupants[n], predicate(o) { out.append(contentsOf: o.sessions) } }
+        for o in occupants where predicate(o) { out.append(contentsOf: o.sessions) }
         return out
     }
 
     var occupantCount: Int { occupants.count }
 
     mutating func addOccupant(_ o: Occupant) {
-        occupants[o.nick] = o
-        order.append(o.nick)
+        occupants.append(o)
         for s in o.sessions { sessionNick[s] = o.nick }
-        allSessions.append(contentsOf: o.sessions)
+        if !sessionListStale { sessionList.append(contentsOf: o.sessions) }
     }
 
     /// Replaces an occupant's state (same nick).
     mutating func updateOccupant(_ o: Occupant) {
         let oldSessions = occupants[o.nick]?.sessions ?? []
         for s in oldSessions where !o.sessions.contains(s) { sessionNick[s] = nil }
-        occupants[o.nick] = o
+        occupants.replace(o)
         for s in o.sessions { sessionNick[s] = o.nick }
-        if oldSessions != o.sessions { rebuildAllSessions() }
+        if oldSessions != o.sessions { sessionListStale = true }
     }
 
     @discardableResult
     mutating func removeOccupant(nick: String) -> Occupant? {
-        guard let o = occupants.removeValue(forKey: nick) else { return nil }
-        if let i = order.firstIndex(of: nick) { order.remove(at: i) }
+        guard let o = occupants.remove(nick: nick) else { return nil }
         for s in o.sessions { sessionNick[s] = nil }
-        rebuildAllSessions()
+        if occupants.isEmpty {
+            sessionList = []
+            sessionListStale = false
+        } else {
+            sessionListStale = true
+        }
         return o
     }
 
     /// Moves an occupant to a new nick, keeping its place in the join order.
     mutating func renameOccupant(from old: String, to new: String) {
-        guard var o = occupants.removeValue(forKey: old) else { return }
-        o.nick = new
-        occupants[new] = o
-        if let i = order.firstIndex(of: old) { order[i] = new }
+        guard let o = occupants.rename(from: old, to: new) else { return }
         for s in o.sessions { sessionNick[s] = new }
     }
 
     /// Occupants of a bare JID (one per nick it holds).
     func occupants(of user: BareJID) -> [Occupant] {
-        occupantsInOrder.filter { $0.bare == user }
+        occupants.filter { $0.bare == user }
     }
 
     // MARK: Storage

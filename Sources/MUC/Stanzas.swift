@@ -38,9 +38,9 @@ enum Build {
 
     /// A presence from an occupant JID: the reflected payload, the `muc#user` element, then what
     /// the room adds (occupant id, hats).
-    static func presence(from: String, type: String? = nil, id: String? = nil, payload: [Element], x: Element,
+    static func presence(from: String, to: String? = nil, type: String? = nil, id: String? = nil, payload: [Element], x: Element,
                          extra: [Element] = []) -> Element {
-        var p = Element("presence", namespace: NS.component, attrs: ["from": from, "id": id, "type": type])
+        var p = Element("presence", namespace: NS.component, attrs: ["from": from, "id": id, "type": type, "to": to])
         p.children.reserveCapacity(payload.count + 1 + extra.count)
         for e in payload { p.append(e) }
         p.append(x)

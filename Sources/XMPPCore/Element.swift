@@ -42,6 +42,7 @@ public struct Element: Sendable, Hashable {
         self.name = name
         self.namespace = namespace
         self.attributes = []
+        attributes.reserveCapacity(attrs.count)
         for (k, v) in attrs { if let v { attributes.append(Attribute(name: k, value: v)) } }
         self.children = children.map(Node.element)
     }

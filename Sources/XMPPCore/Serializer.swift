@@ -71,6 +71,16 @@ public enum Serializer {
 
     /// Appends `s` with XML escaping; attributes also escape both quote characters.
     public static func appendEscaped(_ s: String, _ buffer: inout [UInt8], attribute: Bool) {
+        // Most values need no escaping: copy them in one go (native strings are contiguous UTF-8).
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E
+                || (attribute && (byte == 0x27 || byte == 0x22)) {
+                return false
+            }
+            buffer.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true { return }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "&"): appendRaw("&amp;", &buffer)

@@ -17,11 +17,13 @@ struct MUCBenchCommand: ParsableCommand {
                 muc-component attached to it, or the echo component).
         echo:   a do-nothing MUC component (joins and groupchat reflection only), to measure the
                 server's routing ceiling.
+        machine: the service's own CPU per join, delivery and leave, in process (no sockets, no
+                XML parsing): steady figures on a shared machine.
 
         Results: a line per phase, then one JSON line with everything (docs/performance.md).
         Exit status 0 when every correctness check passed, 1 when one failed, 2 on a setup error.
         """,
-        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self, SelfTestCommand.self]
+        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self, MachineCommand.self, SelfTestCommand.self]
     )
 }
 
