@@ -112,6 +112,7 @@ let package = Package(
             "Component", "ComponentHandshake", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "SQLiteStore", "FakeServer", "MUC",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift5),
         .testTarget(name: "ScansionTests", dependencies: ["Scansion", "FakeServer", "XMPPCore"], swiftSettings: swift5),

@@ -10,6 +10,8 @@ protocol ComponentLinkDelegate: AnyObject {
     func linkReady(_ link: ComponentLink)
     /// A stanza arrived on a ready link.
     func link(_ link: ComponentLink, received stanza: Element)
+    /// Whether the service takes more stanzas now (false while too much input waits for storage).
+    var acceptsInput: Bool { get }
     /// The server sent a stream error (already logged).
     func link(_ link: ComponentLink, streamError condition: String)
     /// The TCP connection closed.
@@ -18,8 +20,16 @@ protocol ComponentLinkDelegate: AnyObject {
 
 /// One connection to the XMPP server speaking XEP-0114 (the Jabber Component Protocol):
 /// opens the `jabber:component:accept` stream, answers the handshake, then exchanges stanzas.
-final class ComponentLink: ChannelInboundHandler {
+///
+/// Back-pressure: one stanza in can mean thousands out (a message to a big room). When the
+/// server does not read fast enough, NIO's outbound buffer passes its high-water mark and the
+/// channel becomes unwritable; the link then stops handing stanzas to the service (what was
+/// already read waits in `backlog`) and stops reading from the socket, so the server's own
+/// buffers fill and it slows its senders. It resumes once the buffer falls below the low-water
+/// mark. The same pause applies while the delegate cannot take input (`acceptsInput`).
+final class ComponentLink: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// Phases of the stream, in order.
@@ -44,6 +54,13 @@ final class ComponentLink: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private(set) var outbox: Outbox
     private var inRead = false
+    /// Parsed events not yet handled (only while paused by back-pressure), in order.
+    private var backlog: [XMLStreamEvent] = []
+    private var backlogHead = 0
+    /// A read was asked for while paused: forwarded when the pause ends.
+    private var readPending = false
+    /// Set while `drainBacklog` runs: a writability change during one of its writes must not re-enter it.
+    private var draining = false
 
     init(domain: String, secret: String, serverDescription: String, limits: XMLStreamLimits, logger: Logger, delegate: ComponentLinkDelegate?) {
         self.domain = domain
@@ -58,6 +75,10 @@ final class ComponentLink: ChannelInboundHandler {
     var isReady: Bool { phase == .ready }
     /// Output held before it is written even inside a read batch.
     static let flushThreshold = 256 * 1024
+    /// NIO's outbound buffer limits (see the type's comment): above `high` the link pauses, below
+    /// `low` it resumes. A few flushes' worth: enough to keep the socket busy, small enough that
+    /// a slow server cannot make the service buffer gigabytes.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 512 * 1024, high: 2 * 1024 * 1024)
     /// Set when the service itself ends the stream (no "lost the connection" warning then).
     var closingOnPurpose = false
     var channel: Channel? { context?.channel }
@@ -95,21 +116,67 @@ final class ComponentLink: ChannelInboundHandler {
             inRead = false
             return
         }
-        for event in events {
+        backlog.append(contentsOf: events)
+        drainBacklog(context: context)
+    }
+
+    /// Handles waiting events in order while the channel is writable and the delegate takes input.
+    private func drainBacklog(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while backlogHead < backlog.count && phase != .closed {
+            if phase == .ready && !(context.channel.isWritable && (delegate?.acceptsInput ?? true)) { break }
+            let event = backlog[backlogHead]
+            backlogHead += 1
             handle(event, context: context)
-            if phase == .closed { break }
             // A big room filling up can produce megabytes in one read batch: write them out as they
-            // come instead of holding everything until the batch ends.
+            // come instead of holding everything until the batch ends (this is also what makes
+            // the channel unwritable, and so pauses the loop, when the server falls behind).
             if outbox.pendingBytes >= Self.flushThreshold, let bytes = outbox.take() {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             }
         }
+        if backlogHead == backlog.count || phase == .closed {
+            backlog.removeAll(keepingCapacity: backlog.capacity <= 1024)
+            backlogHead = 0
+        }
+    }
+
+    /// Whether reading must wait: events are still waiting, or the output is backed up.
+    private var isPaused: Bool {
+        backlogHead < backlog.count || (phase == .ready && context.map { !$0.channel.isWritable } ?? false)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         inRead = false
         flush()
         context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resumeInput() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Handles what waits and reads again, if nothing holds the link back any more (called when
+    /// the output drained, and by the runtime when the service takes input again).
+    func resumeInput() {
+        guard let context, !inRead, !draining else { return }
+        drainBacklog(context: context)
+        flush()
+        if readPending && !isPaused {
+            readPending = false
+            context.read()
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

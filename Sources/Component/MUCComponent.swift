@@ -176,6 +176,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(c.connectTimeoutSeconds * 1000)))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.writeBufferWaterMark, value: ComponentLink.writeBufferWaterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if keepalive > 0 {
@@ -226,6 +227,10 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
 }
 
 extension MUCComponent: RouterHost {
+    func inputMayResume() {
+        link?.resumeInput()
+    }
+
     func withOutbox(_ body: (Outbox) -> Void) {
         if let link, link.isReady {
             body(link.outbox)
@@ -262,6 +267,8 @@ extension MUCComponent: ComponentLinkDelegate {
     func link(_ link: ComponentLink, received stanza: Element) {
         processor.process(stanza, now: Date().timeIntervalSince1970, out: link.outbox)
     }
+
+    var acceptsInput: Bool { processor.acceptsInput }
 
     func link(_ link: ComponentLink, streamError condition: String) {
         lastStreamError = condition

@@ -13,6 +13,8 @@ protocol RouterHost: AnyObject {
     var loop: EventLoop { get }
     /// Runs `body` with an outbox that reaches the server now (or the bounded queue while disconnected).
     func withOutbox(_ body: (Outbox) -> Void)
+    /// The router takes input again after refusing it (`acceptsInput` was false).
+    func inputMayResume()
 }
 
 /// The production processor: hands each stanza from the server to the MUC service machine and
@@ -33,6 +35,9 @@ final class MUCRouter: StanzaProcessor {
     private var held: [(Element, Double)] = []
     private var heldHead = 0
     private var busy = false
+    /// Held stanzas above which the link stops reading from the server (storage is slow or down:
+    /// the server keeps the rest instead of this process).
+    static let heldLimit = 5_000
     /// Room JIDs known not to be stored (bounded; cleared when full).
     private var absent: Set<BareJID> = []
     private static let absentLimit = 50_000
@@ -57,6 +62,8 @@ final class MUCRouter: StanzaProcessor {
         self.domain = configuration.component.domain
         self.logger = logger
     }
+
+    var acceptsInput: Bool { held.count - heldHead < Self.heldLimit }
 
     func process(_ element: Element, now: Double, out: Outbox) {
         if busy {
@@ -228,9 +235,10 @@ final class MUCRouter: StanzaProcessor {
             host?.withOutbox { out in handle(element, now: now, out: out) }
         }
         if heldHead == held.count {
-            held.removeAll(keepingCapacity: true)
+            held.removeAll(keepingCapacity: held.capacity <= 4096)
             heldHead = 0
         }
+        if acceptsInput { host?.inputMayResume() }
     }
 
     /// `internal-server-error` (wait) for a request that could not be served because storage failed.

@@ -80,9 +80,13 @@ public protocol StanzaProcessor: AnyObject {
     func willShutdown(out: Outbox)
     /// A new link to the server is up (after a reconnect the server may have lost client sessions).
     func linkReestablished(out: Outbox)
+    /// Whether the processor takes more stanzas now; while false the link stops reading from the
+    /// server. A processor that returns false must call its host's `inputMayResume()` later.
+    var acceptsInput: Bool { get }
 }
 
 extension StanzaProcessor {
+    public var acceptsInput: Bool { true }
     public func willShutdown(out: Outbox) {}
     public func linkReestablished(out: Outbox) {}
 }
