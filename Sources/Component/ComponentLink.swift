@@ -78,7 +78,7 @@ final class ComponentLink: ChannelDuplexHandler {
     /// NIO's outbound buffer limits (see the type's comment): above `high` the link pauses, below
     /// `low` it resumes. A few flushes' worth: enough to keep the socket busy, small enough that
     /// a slow server cannot make the service buffer gigabytes.
-    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 512 * 1024, high: 2 * 1024 * 1024)
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 256 * 1024, high: 1024 * 1024)
     /// Set when the service itself ends the stream (no "lost the connection" warning then).
     var closingOnPurpose = false
     var channel: Channel? { context?.channel }
