@@ -4,19 +4,20 @@ import XMPPCore
 /// Serializes a stanza once and writes it to many recipients with only `to` differing: the hot
 /// path of a groupchat message to N occupants.
 public struct BroadcastEncoder {
-    /// Bytes up to and including the element name (`<message`).
-    private let head: [UInt8]
-    /// Everything after the name: the other attributes, children and end tag.
-    private let tail: [UInt8]
+    /// The stanza without `to`, serialized once.
+    private let bytes: [UInt8]
+    /// Where `to` goes: right after the element name (`<message`); the rest is the other
+    /// attributes, children and end tag.
+    private let split: Int
+    private var head: ArraySlice<UInt8> { bytes[..<split] }
+    private var tail: ArraySlice<UInt8> { bytes[split...] }
 
     /// Prepares `stanza` (any `to` it carries is ignored).
     public init(_ stanza: Element) {
         var e = stanza
         e.setAttribute("to", nil)
-        let bytes = Serializer.bytes(e)
-        let split = 1 + e.name.utf8.count
-        head = Array(bytes[..<split])
-        tail = Array(bytes[split...])
+        bytes = Serializer.bytes(e)
+        split = 1 + e.name.utf8.count
     }
 
     /// Appends the stanza addressed to `to`, straight into the output buffer: the hot path writes

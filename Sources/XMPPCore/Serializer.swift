@@ -66,7 +66,10 @@ public enum Serializer {
 
     @inline(__always)
     static func appendRaw(_ s: String, _ buffer: inout [UInt8]) {
-        buffer.append(contentsOf: s.utf8)
+        // A native string's UTF-8 is contiguous: copy it in one go (the generic path goes byte by byte).
+        if s.utf8.withContiguousStorageIfAvailable({ buffer.append(contentsOf: $0) }) == nil {
+            buffer.append(contentsOf: s.utf8)
+        }
     }
 
     /// Appends `s` with XML escaping; attributes also escape both quote characters.
