@@ -29,7 +29,11 @@ final class MUCRouter: StanzaProcessor {
     let domain: String
     let logger: Logger
     weak var host: RouterHost?
-    var store: (any RoomStore)?
+    /// Where persistent rooms are kept; with one, empty persistent rooms may leave memory under
+    /// `limits.max_rooms` (they are loaded again on use).
+    var store: (any RoomStore)? {
+        didSet { service.unloadsIdleRooms = store != nil }
+    }
 
     /// Input held while the store works, in arrival order.
     private var held: [(Element, Double)] = []
@@ -87,6 +91,13 @@ final class MUCRouter: StanzaProcessor {
         }
         if let store, let to = stanza.to, to.localpart != nil, to.domain == service.domain,
            !service.hasRoom(to.bare), !absent.contains(to.bare) {
+            guard service.makeSpaceForRoom() else {
+                if let reply = Self.errorReply(stanza.element, .resourceConstraint,
+                                               "The service holds as many rooms as it may; try again later") {
+                    out.send(reply)
+                }
+                return
+            }
             loadThenHandle(stanza, now: now, room: to.bare, store: store)
             return
         }
@@ -243,10 +254,16 @@ final class MUCRouter: StanzaProcessor {
 
     /// `internal-server-error` (wait) for a request that could not be served because storage failed.
     static func storageErrorReply(_ element: Element) -> Element? {
+        errorReply(element, .internalServerError, "Room storage is unavailable; try again later")
+    }
+
+    /// A `wait` error for a request the service cannot serve now; nil for stanzas that get no reply
+    /// (errors, results, unavailable presence).
+    static func errorReply(_ element: Element, _ condition: StanzaError.Condition, _ text: String) -> Element? {
         guard element.attribute("type") != "error", element.attribute("type") != "result",
               element.attribute("from") != nil else { return nil }
         if element.name == "presence" && element.attribute("type") == "unavailable" { return nil }
-        return element.errorReply(StanzaError(.internalServerError, type: .wait, text: "Room storage is unavailable; try again later"))
+        return element.errorReply(StanzaError(condition, type: .wait, text: text))
     }
 
     /// A stanza whose `to` or `from` is not a JID: answer with `jid-malformed` when a reply can be addressed.
@@ -294,5 +311,6 @@ extension MUCSettings {
                   allowUnaffiliatedRegistration: c.service.allowUnaffiliatedRegistration,
                   roomCreation: policy,
                   registrationApproval: c.service.registrationApproval)
+        self.maxRooms = c.limits.maxRooms
     }
 }

@@ -10,6 +10,12 @@ public struct MUCService: Sendable {
     var rooms: [BareJID: Room] = [:]
     /// Room instances made so far: each gets the next number (see `Room.serial`).
     var roomSerial: UInt64 = 0
+    /// Whether persistent rooms are kept in a store the runtime loads them from: then an empty one
+    /// may leave memory to make space under `settings.maxRooms` (it comes back on the next stanza).
+    public var unloadsIdleRooms = false
+    /// Rooms that may have become idle (persistent, configured, empty), oldest first: the
+    /// candidates for unloading, checked again when one is needed.
+    var idleRooms = IdleRoomQueue()
 
     public init(settings: MUCSettings) {
         self.settings = settings
@@ -24,6 +30,7 @@ public struct MUCService: Sendable {
     public mutating func load(_ record: RoomRecord) {
         roomSerial &+= 1
         rooms[record.jid] = Room(record: record, serial: roomSerial)
+        if tracksIdleRooms { idleRooms.note(record.jid) }
     }
 
     /// The durable state of a room, if it exists.
@@ -40,7 +47,11 @@ public struct MUCService: Sendable {
             handleServiceStanza(stanza, from: from, &out)
         } else if rooms[to.bare] != nil {
             rooms[to.bare]?.handle(stanza, from: from, nick: to.resource, ctx, &out)
-            if rooms[to.bare]?.isDisposable == true { rooms[to.bare] = nil }
+            if rooms[to.bare]?.isDisposable == true {
+                rooms[to.bare] = nil
+            } else if tracksIdleRooms, rooms[to.bare].map(Self.isUnloadable) == true {
+                idleRooms.note(to.bare)
+            }
         } else {
             handleNonexistentRoom(stanza, room: to.bare, nick: to.resource, from: from, ctx, &out)
         }
@@ -152,6 +163,10 @@ public struct MUCService: Sendable {
             }
             guard settings.mayCreateRoom(from.bare) else {
                 return out.send(Build.error(element, .notAllowed, type: .cancel, text: "Room creation is restricted", by: room))
+            }
+            guard makeSpaceForRoom() else {
+                return out.send(Build.error(element, .resourceConstraint, type: .wait,
+                                            text: "The service holds as many rooms as it may; try again later", by: room))
             }
             roomSerial &+= 1
             var r = Room(jid: room, config: settings.defaultRoomConfig, locked: true, serial: roomSerial)

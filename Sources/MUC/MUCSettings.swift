@@ -22,6 +22,10 @@ public struct MUCSettings: Sendable {
     public var maxOccupantsLimit: Int
     /// Upper bound owners may set for `historylength`.
     public var maxHistoryLimit: Int
+    /// Most rooms in memory at once; 0 means no bound. At the bound, a room that is persistent,
+    /// configured and empty is dropped from memory to make space (only when `MUCService.unloadsIdleRooms`:
+    /// a store keeps it), else creating (or loading) another is refused with `resource-constraint`.
+    public var maxRooms: Int = 0
     /// Service admins: owner rights in every room.
     public var admins: Set<BareJID>
     /// Whether unaffiliated users may register with a room (and so become members).

@@ -15,9 +15,10 @@
 ///   Hangul fillers, …) other than the zero-width joiners and variation selectors that emoji use;
 /// - starts with a combining mark;
 /// - holds a compatibility character that NFKC would replace (fullwidth and halfwidth forms,
-///   circled and mathematical letters, super- and subscripts, ligatures, Roman numerals, …). This
-///   is detected from the `changesWhenNFKCCaseFolded` property, so a few compatibility characters
-///   whose only difference is a case folding (U+00B5 MICRO SIGN, U+017F LONG S) pass.
+///   circled and mathematical letters, super- and subscripts, ligatures, Roman numerals, micro
+///   sign, long s, Greek symbol forms, …). This is detected from the `changesWhenNFKCCaseFolded`
+///   property, plus a short list of the characters that case folding alone would also change
+///   (`foldingCompatibility`).
 /// The bidi rule of RFC 5893 is not applied (the standard library does not expose bidi classes);
 /// explicit bidi controls are refused above.
 enum Nick {
@@ -96,10 +97,19 @@ enum Nick {
         return visible ? .valid : .refused("The nickname has no visible character")
     }
 
+    /// Compatibility characters the property test below cannot tell from case variants, because
+    /// case folding maps them to the same letter NFKC does (UnicodeData.txt `<compat>`
+    /// decompositions): MICRO SIGN, LONG S, LONG S WITH DOT ABOVE, and the Greek symbol forms
+    /// (beta, theta, capital theta, phi, pi, kappa, rho and lunate epsilon symbols).
+    static let foldingCompatibility: Set<UInt32> = [
+        0x00B5, 0x017F, 0x1E9B, 0x03D0, 0x03D1, 0x03D5, 0x03D6, 0x03F0, 0x03F1, 0x03F4, 0x03F5,
+    ]
+
     /// Whether NFKC would replace `u` by something else (a compatibility character).
     static func isCompatibilityVariant(_ u: Unicode.Scalar) -> Bool {
         let p = u.properties
         guard p.changesWhenNFKCCaseFolded else { return false }
+        if foldingCompatibility.contains(u.value) { return true }
         // NFKC_Casefold changes it but case folding alone does not: NFKC does (canonical
         // singletons are caught by the NFC check instead).
         if !p.changesWhenCaseFolded { return true }

@@ -15,13 +15,14 @@ import XMPPCore
     static let secret = "s3cret"
 
     /// A fake server plus a component on `store`; `body` runs once the component is connected.
-    static func withService(store: any RoomStore, _ body: (FakeServer, MUCComponent) async throws -> Void) async throws {
+    static func withService(store: any RoomStore, maxRooms: Int = 0, _ body: (FakeServer, MUCComponent) async throws -> Void) async throws {
         let server = try await FakeServer.start(FakeServerConfiguration(componentDomain: domain, secret: secret))
         var c = Configuration()
         c.component.domain = domain
         c.component.port = server.port
         c.component.secret = .literal(secret)
         c.storage.backend = .memory
+        c.limits.maxRooms = maxRooms
         let component = MUCComponent(configuration: c, secret: secret, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, store: store)
         let task = Task { try await component.run() }
         do {
@@ -109,6 +110,42 @@ import XMPPCore
             let item = await romeo.iqReply("l1")?.child("query", namespace: NS.mucAdmin)?.child("item", namespace: NS.mucAdmin)
             #expect(item?.attribute("jid") == "juliet@localhost")
             #expect(item?.attribute("nick") == "Jules")
+        }
+    }
+
+    /// `limits.max_rooms`: at the bound an empty persistent room leaves memory for a new one and
+    /// comes back from the store on its next stanza; with every room occupied, creation is refused.
+    @Test func roomLimitUnloadsIdleStoredRoomsAndRefusesWhenAllAreBusy() async throws {
+        let store = MemoryRoomStore()
+        try await Self.withService(store: store, maxRooms: 1) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            try await Self.createPersistentRoom(romeo)
+            try await romeo.send("<presence type='unavailable' to='room@conference.localhost/Romeo'/>")
+            #expect(await romeo.next { $0.name == "presence" && $0.attribute("type") == "unavailable" } != nil)
+
+            // The stored room is empty: it makes way for a new one.
+            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+            try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            let created = await juliet.next { $0.name == "presence" }
+            #expect(created?.attribute("type") == nil)
+            let loadsBefore = await store.loadsPerformed
+
+            // Now the only room in memory is occupied: Romeo's room cannot come back, nor can another be created.
+            try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            let refused = await romeo.next { $0.name == "presence" }
+            #expect(refused?.attribute("type") == "error")
+            #expect(refused?.child("error", namespace: NS.client)?.child("resource-constraint", namespace: NS.stanzas) != nil)
+            #expect(await store.loadsPerformed == loadsBefore, "refused before touching the store")
+
+            // Juliet leaves (her room was temporary and goes): Romeo's room is loaded again, as configured.
+            try await juliet.send("<presence type='unavailable' to='other@conference.localhost/Juliet'/>")
+            #expect(await juliet.next { $0.name == "presence" && $0.attribute("type") == "unavailable" } != nil)
+            try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            let back = await romeo.next { $0.name == "presence" }
+            let codes = back?.child("x", namespace: NS.mucUser)?.children("status", namespace: NS.mucUser).compactMap { $0.attribute("code") } ?? []
+            #expect(back?.attribute("type") == nil)
+            #expect(codes.contains("110") && !codes.contains("201"), "loaded from the store, not created anew")
+            #expect(await store.loadsPerformed == loadsBefore + 1)
         }
     }
 
