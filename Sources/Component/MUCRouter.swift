@@ -143,6 +143,8 @@ final class MUCRouter: StanzaProcessor {
                 out.send(element)
             case .broadcast(let element, let recipients):
                 out.broadcast(element, to: recipients)
+            case .roster(let roster):
+                for presence in roster { out.send(presence) }
             case .persist(let record, let then):
                 absent.remove(record.jid)
                 let rest = Array(then) + actions[index...]

@@ -9,6 +9,9 @@ public enum MUCAction: Sendable, Equatable {
     /// attribute: the runtime serializes it once and writes it N times with each recipient's
     /// address (the hot path of a groupchat message).
     case broadcast(Element, to: [JID])
+    /// Send a joining session the presences of the room, one after the other, in the sequence's
+    /// order (each with its `to` set); they are made while being written (see `Roster`).
+    case roster(Roster)
     /// Durably store the room's state (persistent rooms only; never temporary ones); carry out
     /// `then` only after the store succeeded (an owner's iq result must not be sent before the
     /// change is stored).

@@ -159,6 +159,8 @@ extension Room {
                 toTargets = e.attribute("to").flatMap { try? JID($0) }.map(targets.contains) ?? false
             case .broadcast(_, let to):
                 toTargets = !to.isEmpty && to.allSatisfy(targets.contains)
+            case .roster(let roster):
+                toTargets = targets.contains(roster.session)
             case .persist, .deleteRoom:
                 toTargets = false
             }

@@ -106,30 +106,10 @@ extension Room {
                                 extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: sessions)
     }
 
-    /// Sends a (re)joining session the presence of every other occupant it may see (§7.2.2), then,
-    /// when `presencebroadcast` includes `none`, an unavailable presence for each absent affiliated
-    /// user with a reserved nick (`nick=` in the item). Outcasts and users without a reserved nick
-    /// are not announced: the first is the ban list, the second would come from the bare room JID,
-    /// which clients read as the room itself.
+    /// Sends a (re)joining session the presence of every other occupant it may see (§7.2.2), and
+    /// of absent affiliated users when `presencebroadcast` includes `none` (see `Roster`).
     func sendRoster(to session: JID, viewer: Occupant, _ ctx: RoomContext, _ out: inout ActionList) {
-        let broadcastRoles = RoleMask(config.presenceBroadcast)
-        let seesJIDs = config.seesRealJIDs(viewer.role)
-        let to = session.description
-        occupants.forEach { other in
-            guard other.nick != viewer.nick, broadcastRoles.contains(other.role) || other.bare == viewer.bare else { return }
-            out.send(rosterPresence(of: other, seesJIDs: seesJIDs || other.bare == viewer.bare, to: to, ctx))
-        }
-        guard broadcastRoles.contains(.none) else { return }
-        var present = Set<BareJID>()
-        for o in occupants { present.insert(o.bare) }
-        for record in affiliations.values.sorted(by: { $0.jid < $1.jid }) {
-            guard record.affiliation != .outcast, let nick = record.nick, !present.contains(record.jid) else { continue }
-            let item = Build.item(affiliation: record.affiliation, role: Role.none,
-                                  jid: seesJIDs ? record.jid.description : nil, nick: nick)
-            out.send(Build.presence(from: occupantAddress(nick), type: "unavailable", payload: [], x: Build.userX(items: [item]),
-                                    extra: presenceExtras(bare: record.jid, occupantID: ctx.settings.occupantID(room: jid, user: record.jid))),
-                     to: session)
-        }
+        out.append(.roster(Roster(room: self, viewer: viewer, session: session, ctx: ctx)))
     }
 
     /// An occupant's current presence as one viewer sees it (roster on join, answer to a probe).

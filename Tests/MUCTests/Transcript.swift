@@ -34,6 +34,11 @@ struct Output {
                         c.setAttribute("to", j.description)
                         d.append(Delivery(to: j.description, stanza: c))
                     }
+                case .roster(let roster):
+                    for e in roster {
+                        #expect(e.attribute("to") == roster.session.description, "a roster presence goes to its session")
+                        d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
+                    }
                 case .persist(let r, let then):
                     p.append(r)
                     flatten(then)
