@@ -177,6 +177,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
             .connectTimeout(.milliseconds(Int64(c.connectTimeoutSeconds * 1000)))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelOption(ChannelOptions.writeBufferWaterMark, value: ComponentLink.writeBufferWaterMark)
+            .channelOption(ChannelOptions.recvAllocator, value: ComponentLink.receiveAllocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if keepalive > 0 {
