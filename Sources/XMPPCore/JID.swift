@@ -96,6 +96,16 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ string: String) throws(JIDError) {
         guard !string.isEmpty else { throw .empty }
+        if let jid = JID.parseSimpleASCII(string) {
+            self = jid
+        } else {
+            self = try JID.parseFully(string)
+        }
+    }
+
+    /// The full RFC 7622 parse (every JID the fast path leaves).
+    static func parseFully(_ string: String) throws(JIDError) -> JID {
+        guard !string.isEmpty else { throw .empty }
         let s = Substring(string)
         // Split on code points, not grapheme clusters: "/" followed by a combining mark is still a separator.
         let slash = s.unicodeScalars.firstIndex(of: "/")
@@ -116,8 +126,61 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
         if let slash {
             res = try JID.validateResource(s[s.unicodeScalars.index(after: slash)...])
         }
-        self.bare = BareJID(uncheckedLocal: local, domain: domain)
-        self.resource = res
+        return JID(bare: BareJID(uncheckedLocal: local, domain: domain), resource: res)
+    }
+
+    /// The JIDs a server routes are nearly all lowercase printable ASCII: parse those in one pass
+    /// over the bytes, without Unicode work. Returns nil for anything else — uppercase, spaces,
+    /// non-ASCII, a character a part may not hold, a trailing dot, an IP literal, an over-long part,
+    /// any error — and the full parser decides; so the result is always what it would give.
+    static func parseSimpleASCII(_ string: String) -> JID? {
+        var string = string
+        return string.withUTF8 { bytes -> JID? in
+            let n = bytes.count
+            // Split where the full parser does: the first "/", and the first "@" before it.
+            var slash = n, at = -1
+            for i in 0..<n {
+                let b = bytes[i]
+                if b == UInt8(ascii: "/") { slash = i; break }
+                if b == UInt8(ascii: "@") {
+                    guard at < 0 else { return nil }
+                    at = i
+                }
+            }
+            guard at != 0, at <= 1023, slash - (at + 1) > 0, slash - (at + 1) <= 1023 else { return nil }
+            // Localpart and domain: printable ASCII, no uppercase, none of the excluded characters.
+            for i in 0..<slash where i != at {
+                switch bytes[i] {
+                case 0x21...0x7E:
+                    switch bytes[i] {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), 0x22, 0x26, 0x27, 0x3A, 0x3C, 0x3E:
+                        return nil
+                    case 0x5B, 0x5C, 0x5D where i > at:
+                        return nil
+                    default:
+                        break
+                    }
+                default:
+                    return nil
+                }
+            }
+            // Domain labels: none empty, no trailing dot (the full parser strips one).
+            var previousWasDot = true
+            for i in (at + 1)..<slash {
+                let dot = bytes[i] == UInt8(ascii: ".")
+                if dot && previousWasDot { return nil }
+                previousWasDot = dot
+            }
+            if previousWasDot { return nil }
+            // Resource: printable ASCII but space.
+            if slash < n {
+                guard n - slash - 1 > 0, n - slash - 1 <= 1023 else { return nil }
+                for i in (slash + 1)..<n where !(0x21...0x7E).contains(bytes[i]) { return nil }
+            }
+            func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+            return JID(bare: BareJID(uncheckedLocal: at > 0 ? text(0..<at) : nil, domain: text((at + 1)..<slash)),
+                       resource: slash < n ? text((slash + 1)..<n) : nil)
+        }
     }
 
     public var localpart: String? { bare.localpart }
