@@ -5,7 +5,7 @@ import Testing
 import XMPPCore
 
 /// The `muc-component` executable as an operator runs it.
-@Suite struct CommandLineTests {
+@Suite(.timeLimit(.minutes(3))) struct CommandLineTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The built executable, next to the test bundle.

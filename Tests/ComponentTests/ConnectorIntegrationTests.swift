@@ -5,7 +5,7 @@ import MUCConfig
 import XMPPCore
 
 /// The connector against a real TCP listener on 127.0.0.1 that plays the server side of XEP-0114.
-@Suite(.serialized) struct ConnectorIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ConnectorIntegrationTests {
     static func configuration(port: Int, queueLimit: Int = 100) -> Configuration {
         var c = Configuration()
         c.component.domain = "conference.localhost"

@@ -5,7 +5,7 @@ import XMPPCore
 
 /// Nothing acknowledged is lost: the real `muc-component` process is killed with SIGKILL right after
 /// an acknowledgement and started again on the same SQLite file.
-@Suite(.serialized) struct CrashRecoveryTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct CrashRecoveryTests {
     static let domain = "conference.localhost"
     static let secret = "crash-secret"
 

@@ -10,7 +10,7 @@ import XMPPCore
 
 /// The runtime carrying out storage: an owner's change is acknowledged only after it is stored,
 /// a failed store refuses and undoes the change, and stored rooms come back lazily after a restart.
-@Suite(.serialized) struct PersistenceRuntimeTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PersistenceRuntimeTests {
     static let domain = "conference.localhost"
     static let secret = "s3cret"
 

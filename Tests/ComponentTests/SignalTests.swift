@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The real `muc-component` process under SIGTERM and SIGINT: it closes the stream and exits 0.
-@Suite(.serialized) struct SignalTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SignalTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func signalClosesTheStreamAndExitsCleanly(_ signal: Int32) async throws {
         let server = TestComponentServer(secret: "sig-secret")

@@ -5,7 +5,7 @@ import Testing
 import XMPPCore
 
 /// The fake server over real TCP, with a raw-socket component standing in for the service.
-@Suite struct FakeServerTests {
+@Suite(.timeLimit(.minutes(3))) struct FakeServerTests {
     static let domain = "conference.localhost"
     static let secret = "s3cret"
 

@@ -9,7 +9,7 @@ let expectedFailures: Set<String> = []
 
 /// Every fixture script against the real service (in-process `MUCComponent`, memory storage)
 /// through a fresh fake server.
-@Suite struct FixtureScriptTests {
+@Suite(.timeLimit(.minutes(3))) struct FixtureScriptTests {
     @Test(arguments: fixtureScripts)
     func fixture(_ name: String) async throws {
         let result = await ScansionHarness().run(file: fixturesFolder.appendingPathComponent(name).path)

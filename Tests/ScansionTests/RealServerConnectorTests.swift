@@ -147,7 +147,7 @@ final class StanzaBox: @unchecked Sendable {
 
 /// The real-server client mode (`RealServerConnector`) against a scripted c2s dialogue: the log-in
 /// steps a real server expects, in order, and the failures it reports.
-@Suite struct RealServerConnectorTests {
+@Suite(.timeLimit(.minutes(3))) struct RealServerConnectorTests {
     static let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0' xml:lang='en'>"
     static let plainFeatures = "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism></mechanisms></stream:features>"
     /// base64 of "\0user\0secret"

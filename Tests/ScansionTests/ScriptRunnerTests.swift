@@ -47,7 +47,7 @@ final class StubClient: ScansionClient {
     func disconnect() async { network.disconnect(fullJID) }
 }
 
-@Suite struct ScriptRunnerTests {
+@Suite(.timeLimit(.minutes(3))) struct ScriptRunnerTests {
     static let header = """
         # Runner test
         [Client] Romeo
