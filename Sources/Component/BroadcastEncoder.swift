@@ -33,7 +33,7 @@ public struct BroadcastEncoder {
         buffer.writeString(to.domain)
         if let resource = to.resource {
             buffer.writeInteger(UInt8(ascii: "/"))
-            if resource.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x27 || $0 == 0x22 || $0 < 0x20 }) {
+            if Serializer.needsEscaping(resource, attribute: true) {
                 var escaped: [UInt8] = []
                 Serializer.appendEscaped(resource, &escaped, attribute: true)
                 buffer.writeBytes(escaped)

@@ -75,13 +75,13 @@ final class ComponentLink: ChannelDuplexHandler {
     var isReady: Bool { phase == .ready }
     /// Output held before it is written even inside a read batch.
     static let flushThreshold = 256 * 1024
-    /// NIO's outbound buffer limits (see the type's comment): above `high` the link pauses, below
-    /// `low` it resumes. A few flushes' worth: enough to keep the socket busy, small enough that
-    /// a slow server cannot make the service buffer gigabytes.
     /// Reads start at 64 KiB (NIO's default starts at 2 KiB and grows slowly): under load the
     /// server sends many stanzas at once, and handling them in one read batch means one write of
     /// all their output, which the server then reads in fewer, larger chunks.
     static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 64 * 1024, maximum: 256 * 1024)
+    /// NIO's outbound buffer limits (see the type's comment): above `high` the link pauses, below
+    /// `low` it resumes. A few flushes' worth: enough to keep the socket busy, small enough that
+    /// a slow server cannot make the service buffer gigabytes.
     static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 256 * 1024, high: 1024 * 1024)
     /// Set when the service itself ends the stream (no "lost the connection" warning then).
     var closingOnPurpose = false

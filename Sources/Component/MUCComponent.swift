@@ -65,21 +65,16 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     /// (SIGTERM/SIGINT under a `ServiceGroup`).
     public func run() async throws {
         var store: (any RoomStore)? = nil
-        // With memory storage the rooms live in the service itself (they are never unloaded), so
-        // the router works without a store: no lookups and no saves on the join path.
-        let needsStore = injectedStore != nil || configuration.storage.backend != .memory
         if let router = processor as? MUCRouter {
             do {
-                if needsStore {
-                    let opened: any RoomStore
-                    if let injectedStore {
-                        _ = try await injectedStore.migrate()
-                        opened = injectedStore
-                    } else {
-                        opened = try await StoreFactory.open(configuration, environment: environment, logger: logger)
-                    }
-                    store = opened
+                if let injectedStore {
+                    _ = try await injectedStore.migrate()
+                    store = injectedStore
+                } else if configuration.storage.backend != .memory {
+                    store = try await StoreFactory.open(configuration, environment: environment, logger: logger)
                 } else {
+                    // The rooms live in the service itself (never unloaded): no store, so no
+                    // lookups and no saves on the join path.
                     logger.info("storage: memory (rooms last until the service stops)")
                 }
                 try await loop.submit { [store] in router.store = store; router.host = self }.get()

@@ -24,7 +24,12 @@ struct RoleMask {
     private var bits: UInt8 = 0
 
     init(_ roles: Set<Role>) {
-        for r in roles { bits |= 1 << UInt8(r.rank) }
+        self.init { roles.contains($0) }
+    }
+
+    /// The roles that satisfy `predicate`.
+    init(where predicate: (Role) -> Bool) {
+        for r in Role.allCases where predicate(r) { bits |= 1 << UInt8(r.rank) }
     }
 
     func contains(_ role: Role) -> Bool { bits & (1 << UInt8(role.rank)) != 0 }

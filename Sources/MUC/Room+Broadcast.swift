@@ -73,7 +73,7 @@ extension Room {
         let type = visible ? change.type : "unavailable"
         var full: [JID] = []
         var anon: [JID] = []
-        let seeJIDs = RoleMask(Set(Role.allCases.filter(config.seesRealJIDs)))
+        let seeJIDs = RoleMask(where: config.seesRealJIDs)
         occupants.forEach { other in
             guard other.nick != o.nick else { return }
             if seeJIDs.contains(other.role) { full.append(contentsOf: other.sessions) }

@@ -95,7 +95,6 @@ public struct JID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(_ string: String) throws(JIDError) {
-        guard !string.isEmpty else { throw .empty }
         if let jid = JID.parseSimpleASCII(string) {
             self = jid
         } else {

@@ -72,18 +72,24 @@ public enum Serializer {
         }
     }
 
+    /// Whether `byte` is written as a reference (or left out) by `appendEscaped`.
+    @inline(__always)
+    static func needsEscaping(_ byte: UInt8, attribute: Bool) -> Bool {
+        byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || (attribute && (byte == 0x27 || byte == 0x22))
+    }
+
+    /// Whether `appendEscaped` would write `s` differently from its UTF-8 bytes. Most values need
+    /// no escaping, and callers can then copy them in one go.
+    public static func needsEscaping(_ s: String, attribute: Bool) -> Bool {
+        if let answer = s.utf8.withContiguousStorageIfAvailable({ $0.contains { needsEscaping($0, attribute: attribute) } }) {
+            return answer
+        }
+        return s.utf8.contains { needsEscaping($0, attribute: attribute) }
+    }
+
     /// Appends `s` with XML escaping; attributes also escape both quote characters.
     public static func appendEscaped(_ s: String, _ buffer: inout [UInt8], attribute: Bool) {
-        // Most values need no escaping: copy them in one go (native strings are contiguous UTF-8).
-        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E
-                || (attribute && (byte == 0x27 || byte == 0x22)) {
-                return false
-            }
-            buffer.append(contentsOf: bytes)
-            return true
-        }
-        if copied == true { return }
+        guard needsEscaping(s, attribute: attribute) else { return appendRaw(s, &buffer) }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "&"): appendRaw("&amp;", &buffer)
