@@ -29,6 +29,8 @@ let package = Package(
     targets: [
         // libxml2 from the system (Debian: libxml2-dev).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // glibc's allocator statistics and tuning (malloc.h).
+        .systemLibrary(name: "CMalloc"),
 
         // XMPP core: element tree, serializer, JIDs, stanzas, stanza errors, data forms. No NIO, no storage.
         .target(name: "XMPPCore"),
@@ -96,7 +98,7 @@ let package = Package(
 
         // The load generator: plays the XMPP server (direct mode) or attaches to a real one (server mode).
         .executableTarget(name: "muc-bench", dependencies: [
-            "XMPPCore", "XMLStream", "ComponentHandshake", "Component", "MUCConfig",
+            "XMPPCore", "XMLStream", "ComponentHandshake", "Component", "MUCConfig", "CMalloc",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -73,8 +73,6 @@ final class ComponentLink: ChannelDuplexHandler {
     }
 
     var isReady: Bool { phase == .ready }
-    /// Output held before it is written even inside a read batch.
-    static let flushThreshold = 256 * 1024
     /// Reads start at 64 KiB (NIO's default starts at 2 KiB and grows slowly): under load the
     /// server sends many stanzas at once, and handling them in one read batch means one write of
     /// all their output, which the server then reads in fewer, larger chunks.
@@ -90,6 +88,9 @@ final class ComponentLink: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         outbox = Outbox(allocator: context.channel.allocator)
+        outbox.spill = { [unowned self] chunk in
+            self.context?.writeAndFlush(self.wrapOutboundOut(chunk), promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -133,13 +134,11 @@ final class ComponentLink: ChannelDuplexHandler {
             if phase == .ready && !(context.channel.isWritable && (delegate?.acceptsInput ?? true)) { break }
             let event = backlog[backlogHead]
             backlogHead += 1
+            // A big room filling up can produce megabytes in one read batch: the outbox writes
+            // them out in chunks as they come instead of holding everything until the batch ends
+            // (this is also what makes the channel unwritable, and so pauses the loop, when the
+            // server falls behind).
             handle(event, context: context)
-            // A big room filling up can produce megabytes in one read batch: write them out as they
-            // come instead of holding everything until the batch ends (this is also what makes
-            // the channel unwritable, and so pauses the loop, when the server falls behind).
-            if outbox.pendingBytes >= Self.flushThreshold, let bytes = outbox.take() {
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-            }
         }
         if backlogHead == backlog.count || phase == .closed {
             backlog.removeAll(keepingCapacity: backlog.capacity <= 1024)

@@ -20,6 +20,13 @@ public final class InProcessService {
         router.process(stanza, now: now, out: outbox)
     }
 
+    /// Receives each full chunk of output as it is made, as the network link would (a big join
+    /// makes megabytes); without one, everything waits for `take()`.
+    public var onChunk: ((ByteBuffer) -> Void)? {
+        get { outbox.spill }
+        set { outbox.spill = newValue }
+    }
+
     /// Stanzas written since the last `take()`.
     public var pendingStanzas: Int { outbox.stanzaCount }
 

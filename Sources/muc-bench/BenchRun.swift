@@ -46,6 +46,8 @@ final class BenchRun {
     var perf: PerfRequest?
     var workDir: String
     var log: (String) -> Void
+    /// Users that join and leave a room of their own before the measured phases (`warmUp`).
+    var warmupJoins = 0
 
     init(engine: LoadEngine, scenario: Scenario, mode: String, target: String, processes: [MeasuredProcess],
          primary: String?, workDir: String, log: @escaping (String) -> Void) {
@@ -62,6 +64,7 @@ final class BenchRun {
     /// Runs every phase; returns the phase records in order.
     func execute() throws -> [PhaseRecord] {
         var records: [PhaseRecord] = []
+        try warmUp(users: warmupJoins)
         let joins = try measure(.joins) { engine.runJoins() }
         records.append(joins)
         log(describe(joins))

@@ -39,6 +39,7 @@ func runAndReport(engine: LoadEngine, load: LoadOptions, scenario: Scenario, mod
     let run = BenchRun(engine: engine, scenario: scenario, mode: mode, target: target, processes: processes,
                        primary: primary, workDir: workDir, log: { line in if !load.quiet { print(line) } })
     run.perf = try load.perfRequest()
+    run.warmupJoins = load.warmupJoins
     if !load.quiet {
         print("\(mode) \(target): \(scenario.rooms) rooms x \(scenario.occupants) occupants, \(scenario.messages) messages per sender (\(scenario.effectiveSenders) senders per room), "
               + (scenario.rate > 0 ? "\(Int(scenario.rate)) messages/s" : "\(scenario.inFlight) in flight per sender")

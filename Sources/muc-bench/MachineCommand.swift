@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Component
 import MUCConfig
 import NIOCore
@@ -35,14 +36,15 @@ struct MachineCommand: ParsableCommand {
         var results: [JSON] = []
         for run in 1...runs {
             let r = try measureOnce()
-            print(String(format: "run %d: joins %.2f µs CPU each (%.0f/s of one core), %@leaves %.2f µs, %d stanzas out, RSS %+.0f B per occupant",
+            print(String(format: "run %d: joins %.2f µs CPU each (%.0f/s of one core), %@leaves %.2f µs, %d stanzas out, RSS %+.0f B per occupant, heap in use %+.0f B per occupant",
                          run, r.joinMicros, 1e6 / r.joinMicros,
                          r.deliveries > 0 ? String(format: "messages %.3f µs per delivery, ", r.deliveryMicros) : "",
-                         r.leaveMicros, r.stanzasOut, r.bytesPerOccupant))
+                         r.leaveMicros, r.stanzasOut, r.bytesPerOccupant, r.heapBytesPerOccupant))
             results.append(.object([
                 ("cpu_us_per_join", .number(r.joinMicros)), ("cpu_us_per_delivery", .number(r.deliveries > 0 ? r.deliveryMicros : nil)),
                 ("cpu_us_per_leave", .number(r.leaveMicros)), ("stanzas_out", .number(r.stanzasOut)),
                 ("bytes_per_occupant", .number(r.bytesPerOccupant, digits: 0)),
+                ("heap_bytes_per_occupant", .number(r.heapBytesPerOccupant, digits: 0)),
             ]))
         }
         print(JSON.object([
@@ -55,6 +57,9 @@ struct MachineCommand: ParsableCommand {
         var joinMicros = 0.0, deliveryMicros = 0.0, leaveMicros = 0.0
         var stanzasOut = 0, deliveries = 0
         var bytesPerOccupant = 0.0
+        /// Growth of the bytes malloc has handed out and not taken back, per occupant: the room
+        /// state itself, without what the allocator keeps for reuse.
+        var heapBytesPerOccupant = 0.0
     }
 
     private func measureOnce() throws -> Result {
@@ -65,9 +70,10 @@ struct MachineCommand: ParsableCommand {
         configuration.limits.maxOccupantsPerRoom = 0
         configuration.rooms.historyLength = 5
         let service = InProcessService(configuration: configuration, secret: "bench-secret")
+        service.onChunk = { _ in }   // written out and dropped, as the link would
         let total = rooms * occupants
         let user = { (g: Int) in "user\(g)@load.localhost/r" }
-        let room = { (g: Int) in "room\(g / occupants)@conference.localhost" }
+        let roomOf = { (g: Int) in "room\(g / occupants)@conference.localhost" }
         let now = 1_800_000_000.0
         var out = Result()
         func drain() {
@@ -79,7 +85,7 @@ struct MachineCommand: ParsableCommand {
         // round-robin over the rooms (as `direct` does), asking for no history.
         func join(_ g: Int) -> Element {
             let x = Element("x", namespace: NS.muc, attrs: [:], children: [Element("history", namespace: NS.muc, attrs: ["maxstanzas": "0"])])
-            return Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": room(g) + "/nick\(g)", "id": "j\(g)"], children: [x])
+            return Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": roomOf(g) + "/nick\(g)", "id": "j\(g)"], children: [x])
         }
         var fields: [Element] = [Element("field", namespace: NS.dataForms, attrs: ["var": "FORM_TYPE"],
                                          children: [.text("value", namespace: NS.dataForms, "http://jabber.org/protocol/muc#roomconfig")])]
@@ -87,9 +93,9 @@ struct MachineCommand: ParsableCommand {
             fields.append(Element("field", namespace: NS.dataForms, attrs: ["var": "muc#roomconfig_presencebroadcast"],
                                   children: [.text("value", namespace: NS.dataForms, "moderator")]))
         }
-        func configure(_ g: Int) -> Element {
+        func configure(_ g: Int, room: String? = nil) -> Element {
             let form = Element("x", namespace: NS.dataForms, attrs: ["type": "submit"], children: fields)
-            return Element("iq", namespace: NS.component, attrs: ["type": "set", "from": user(g), "to": room(g), "id": "cfg\(g)"],
+            return Element("iq", namespace: NS.component, attrs: ["type": "set", "from": user(g), "to": room ?? roomOf(g), "id": "cfg\(g)"],
                            children: [Element("query", namespace: NS.mucOwner, attrs: [:], children: [form])])
         }
         var joins: [Element] = []
@@ -97,11 +103,27 @@ struct MachineCommand: ParsableCommand {
         for r in 0..<rooms { joins.append(join(r * occupants)); joins.append(configure(r * occupants)) }
         for i in 1..<occupants { for r in 0..<rooms { joins.append(join(r * occupants + i)) } }
         let probe = ProcessProbe(pid: getpid(), name: "bench")
+        // As `direct --warmup-joins`: a room of 50 of its own first, so that what runs for the
+        // first time in this process (and the heap's first growth) is not counted per occupant.
+        let warm = InProcessService(configuration: configuration, secret: "bench-secret")
+        warm.onChunk = { _ in }
+        let warmRoom = "warmup@conference.localhost"
+        for g in 0..<50 {
+            warm.process(Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": warmRoom + "/nick\(g)"]), now: now)
+            if g == 0 { warm.process(configure(0, room: warmRoom), now: now) }
+            _ = warm.take()
+        }
+        for g in 0..<50 {
+            warm.process(Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": warmRoom + "/nick\(g)"]), now: now)
+            _ = warm.take()
+        }
         let rssBefore = Double(probe.sample().rssBytes ?? 0)
+        let heapBefore = Self.heapInUse()
         var t = threadCPUNanos()
         for s in joins { service.process(s, now: now); drain() }
         out.joinMicros = Double(threadCPUNanos() - t) / 1e3 / Double(total)
         out.bytesPerOccupant = (Double(probe.sample().rssBytes ?? 0) - rssBefore) / Double(total)
+        out.heapBytesPerOccupant = (Self.heapInUse() - heapBefore) / Double(total)
 
         if messages > 0 {
             let body = String(repeating: "x", count: payload)
@@ -110,7 +132,7 @@ struct MachineCommand: ParsableCommand {
             for m in 0..<messages {
                 for g in 0..<total {
                     batch.append(Element("message", namespace: NS.component,
-                                         attrs: ["from": user(g), "to": room(g), "type": "groupchat", "id": "m\(g)-\(m)"],
+                                         attrs: ["from": user(g), "to": roomOf(g), "type": "groupchat", "id": "m\(g)-\(m)"],
                                          children: [.text("body", namespace: NS.component, body)]))
                 }
             }
@@ -126,12 +148,19 @@ struct MachineCommand: ParsableCommand {
         }
 
         let leaves = (0..<total).map { g in
-            Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": room(g) + "/nick\(g)"])
+            Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": roomOf(g) + "/nick\(g)"])
         }
         t = threadCPUNanos()
         for s in leaves { service.process(s, now: now); drain() }
         out.leaveMicros = Double(threadCPUNanos() - t) / 1e3 / Double(total)
         return out
+    }
+
+    /// Bytes allocated and not freed: in the arenas (`uordblks`) and in chunks mapped on their own
+    /// (`hblkhd`, allocations above the mmap threshold, such as a big room's occupant table).
+    static func heapInUse() -> Double {
+        let info = mallinfo2()
+        return Double(info.uordblks + info.hblkhd)
     }
 
     private func threadCPUNanos() -> UInt64 {

@@ -19,6 +19,8 @@ struct LoadOptions: ParsableArguments {
     var rate = 0.0
     @Option(help: "Messages per sender sent before the measured phase, not counted.")
     var warmup = 0
+    @Option(name: .customLong("warmup-joins"), help: "Before the measured phases, this many users join a room of their own and leave it, unmeasured, so the target's one-time costs stay out of the figures (0 = none).")
+    var warmupJoins = 50
     @Option(name: .customLong("paced-fraction"), help: "After the measured phase, another at this fraction of its messages/s, open loop (0 = none).")
     var pacedFraction = 0.0
     @Option(name: .customLong("join-window"), help: "Joins (and leaves) in flight at once.")
@@ -55,8 +57,8 @@ struct LoadOptions: ParsableArguments {
     var quiet = false
 
     func scenario() throws -> Scenario {
-        guard rooms > 0, occupants > 0, messages >= 0, inFlight > 0, payload >= 0, joinWindow > 0 else {
-            throw ValidationError("rooms, occupants, in-flight and join-window must be positive; messages and payload not negative")
+        guard rooms > 0, occupants > 0, messages >= 0, inFlight > 0, payload >= 0, joinWindow > 0, warmupJoins >= 0 else {
+            throw ValidationError("rooms, occupants, in-flight and join-window must be positive; messages, payload and warmup-joins not negative")
         }
         var s = Scenario()
         s.rooms = rooms
