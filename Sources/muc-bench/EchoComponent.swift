@@ -158,9 +158,9 @@ final class EchoComponent: LinkDelegate {
             if addIDs {
                 messageCounter += 1
                 tail += Array("<occupant-id xmlns='urn:xmpp:occupant-id:0' id='".utf8)
-                tail += Self.pseudoID(room.occupants[i].nick)
+                tail += Self.pseudoID(room.occupants[i].nick, length: 15)
                 tail += Array("'/><stanza-id xmlns='urn:xmpp:sid:0' id='".utf8)
-                tail += Self.pseudoID(Array(String(messageCounter).utf8))
+                tail += Self.pseudoID(Array(String(messageCounter).utf8), length: 22)
                 tail += Array("' by='".utf8)
                 tail += room.address
                 tail += Array("'/>".utf8)
@@ -175,14 +175,15 @@ final class EchoComponent: LinkDelegate {
         reflected += room.occupants.count
     }
 
-    /// A 22-character id derived from `seed` (the length of the service's base64url ids).
-    static func pseudoID(_ seed: [UInt8]) -> [UInt8] {
+    /// An id of `length` characters derived from `seed`: the service's occupant ids have 15
+    /// (11 bytes in base64url), its stanza ids 22 (16 bytes), so both send stanzas of one size.
+    static func pseudoID(_ seed: [UInt8], length: Int) -> [UInt8] {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         var h: UInt64 = 1469598103934665603
         for b in seed { h = (h ^ UInt64(b)) &* 1099511628211 }
         var out: [UInt8] = []
-        out.reserveCapacity(22)
-        for _ in 0..<22 {
+        out.reserveCapacity(length)
+        for _ in 0..<length {
             out.append(alphabet[Int(h & 63)])
             h = (h >> 6) | (h << 58)
             h = h &* 6364136223846793005 &+ 1442695040888963407

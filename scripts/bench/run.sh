@@ -19,6 +19,8 @@
 #   BENCH_BUILD=0    use the existing release binaries
 #   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
 #   BENCH_PERF=1     also record a perf profile of the direct 1x100 message phase
+#   BENCH_LONG=N     N times the messages per sender in A, B and C (behind a server a 2-second
+#                    phase varies more between runs than the few percent it is meant to show)
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -33,6 +35,7 @@ PARTS=${BENCH_PARTS:-"muc ours echo"}
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%d-%H%M%S)}
 DEADLINE=${BENCH_DEADLINE:-1200}
+LONG=${BENCH_LONG:-1}
 SECRET=bench$RANDOM$RANDOM
 BENCH=$ROOT/.build/release/muc-bench
 SERVICE=$ROOT/.build/release/muc-component
@@ -44,9 +47,9 @@ mkdir -p "$OUT/logs" "$OUT/work"
 # The standard scenarios (rooms x occupants x messages per sender).
 scenario_args() {
     case $1 in
-        A) echo "--rooms 1 --occupants 10 --messages 200 --in-flight 8 --warmup 10" ;;
-        B) echo "--rooms 1 --occupants 100 --messages 20 --warmup 2" ;;
-        C) echo "--rooms 100 --occupants 10 --messages 20 --warmup 2" ;;
+        A) echo "--rooms 1 --occupants 10 --messages $((200 * LONG)) --in-flight 8 --warmup 10" ;;
+        B) echo "--rooms 1 --occupants 100 --messages $((20 * LONG)) --warmup 2" ;;
+        C) echo "--rooms 100 --occupants 10 --messages $((20 * LONG)) --warmup 2" ;;
         D) echo "--rooms 500 --occupants 10 --messages 0" ;;
         E) echo "--rooms 1 --occupants 1000 --messages 10 --senders 50 --lean --no-leave --join-window 256" ;;
         F) echo "--rooms 1 --occupants 10000 --messages 5 --senders 10 --lean --no-leave --join-window 256" ;;
