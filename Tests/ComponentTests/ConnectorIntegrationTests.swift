@@ -122,4 +122,77 @@ import XMPPCore
         await component.shutdown()
         _ = await running.result
     }
+
+    /// A stop requested while the TCP connection is still being made ends `run()` too: the
+    /// connection that completes afterwards is closed (a connection nobody closes would keep
+    /// `run()` waiting forever).
+    @Test func stopWhileConnectingStillEndsRun() async throws {
+        // The server's accept queue is full, so the component's SYN waits for a retransmission.
+        let listener = try StalledListener()
+        defer { listener.close() }
+        let component = MUCComponent(configuration: Self.configuration(port: listener.port), secret: "s3cret",
+                                     logger: LogCapture().logger)
+        let done = Flag()
+        let running = Task { _ = try? await component.run(); done.set() }
+        try await Task.sleep(for: .milliseconds(300))
+        await component.shutdown()
+        // Room in the queue again: the retransmitted SYN (about a second after the first) connects.
+        var waited = 0.0
+        while !done.isSet && waited < 8 {
+            listener.acceptPending()
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 0.05
+        }
+        #expect(done.isSet, "run() did not return after shutdown() during a connect")
+        if done.isSet { _ = await running.result }
+    }
+}
+
+/// A listening socket on 127.0.0.1 whose accept queue is full (one connection made and never
+/// accepted, backlog 0): further connection attempts wait in the kernel until `acceptPending()`.
+final class StalledListener: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+    private let filler: Int32
+    private var accepted: [Int32] = []
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        guard bound == 0, listen(fd, 0) == 0 else { _ = Glibc.close(fd); throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        // Fill the queue: this connection completes in the kernel and is never accepted.
+        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, len) } }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        self.fd = fd
+        self.filler = filler
+        self.port = Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Accepts whatever waits (and keeps it open, silent).
+    func acceptPending() {
+        while true {
+            let c = accept(fd, nil, nil)
+            if c < 0 { return }
+            accepted.append(c)
+        }
+    }
+
+    func close() {
+        for c in accepted + [filler, fd] where c >= 0 { _ = Glibc.close(c) }
+    }
+}
+
+/// A flag set from one task and read from another.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

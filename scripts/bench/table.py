@@ -28,8 +28,17 @@ TITLES = {
 }
 
 
+def headline(run):
+    """The figure repeated runs are ranked by: deliveries/s, or joins/s for join-only runs."""
+    v = run.get("deliveries_per_second")
+    return v if v is not None else (run.get("joins_per_second") or 0)
+
+
 def load(path):
-    runs = {}
+    """Runs by (target, tag). A combination run several times (BENCH_REPEAT) is represented by its
+    median run (by headline figure; the lower one of the two middle runs for an even count),
+    which carries the headline figures of all of them in `repeats`; it is OK only if all were."""
+    groups = {}
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -39,8 +48,31 @@ def load(path):
                 d = json.loads(line)
             except ValueError:
                 continue
-            runs[(d.get("target"), d.get("tag"))] = d
+            groups.setdefault((d.get("target"), d.get("tag")), []).append(d)
+    runs = {}
+    for key, group in groups.items():
+        good = [d for d in group if not d.get("skipped") and not d.get("failed")]
+        if len(good) <= 1:
+            runs[key] = good[0] if good else group[-1]
+            continue
+        ranked = sorted(good, key=headline)
+        median = dict(ranked[(len(ranked) - 1) // 2])
+        median["repeats"] = [headline(d) for d in good]
+        median["ok"] = all(d.get("ok", True) for d in good) and len(good) == len(group)
+        runs[key] = median
     return runs
+
+
+def repeats(runs):
+    """The figures of repeated runs, so that a reader sees the spread behind a median."""
+    lines = []
+    for (target, tag), r in sorted(runs.items(), key=lambda kv: (kv[0][1] or "", kv[0][0] or "")):
+        if r.get("repeats"):
+            values = ", ".join(num(v) for v in r["repeats"])
+            lines.append(f"- {target} {tag}: {values} (median {num(headline(r))})")
+    if not lines:
+        return ""
+    return "\n".join(["", "Repeated runs (deliveries/s in run order; the table shows the median run):"] + lines)
 
 
 def num(v, digits=0):
@@ -232,6 +264,9 @@ def main():
         sys.exit(2)
     runs = load(sys.argv[1])
     print(table(runs))
+    rep = repeats(runs)
+    if rep:
+        print(rep)
     print(targets(runs))
 
 
