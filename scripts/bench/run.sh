@@ -21,6 +21,8 @@
 #   BENCH_PERF=1     also record a perf profile of the direct 1x100 message phase
 #   BENCH_REPEAT=N   behind each server, run A, B and C N times (default 3) for ours and for the
 #                    echo, interleaved (ours, echo, ours, echo, …); the table takes the median run
+#   BENCH_SERVICE    the muc-component binary to measure (default .build/release/muc-component;
+#                    another build, to compare two versions with BENCH_BUILD=0)
 #   BENCH_LONG=N     N times the messages per sender in A, B and C (behind a server a 2-second
 #                    phase varies more between runs than the few percent it is meant to show)
 set -uo pipefail
@@ -41,7 +43,7 @@ LONG=${BENCH_LONG:-1}
 REPEAT=${BENCH_REPEAT:-3}
 SECRET=bench$RANDOM$RANDOM
 BENCH=$ROOT/.build/release/muc-bench
-SERVICE=$ROOT/.build/release/muc-component
+SERVICE=${BENCH_SERVICE:-$ROOT/.build/release/muc-component}
 RESULTS=$OUT/results.jsonl
 START=$(date +%s)
 mkdir -p "$OUT/logs" "$OUT/work"
