@@ -98,6 +98,14 @@ final class ComponentLink: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        // A graceful close asked for before the handler had a channel (the service stopping while
+        // the TCP connection was being made): nothing to say yet, so close at once, or the
+        // connection would stay open with nobody left to close it.
+        if closingOnPurpose {
+            phase = .closed
+            context.close(promise: nil)
+            return
+        }
         var header = context.channel.allocator.buffer(capacity: 256)
         header.writeString("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='")
         var escaped: [UInt8] = []

@@ -190,12 +190,6 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
                 self.everReadyOnThisLink = false
             }.get()
             channel = try await bootstrap.connect(host: c.host, port: c.port).get()
-            // A stop requested before the link's handler was in the pipeline could not close
-            // this connection (`closeGracefully` had no channel yet): close it now, or `run()`
-            // would wait for it forever.
-            if try await loop.submit({ self.stopping }).get() {
-                channel.close(promise: nil)
-            }
         } catch {
             logger.error("cannot reach the XMPP server at \(serverDescription): \(Self.describe(error)). Is the server running, and is \(c.port) its component port (Prosody: component_ports, ejabberd: an ejabberd_service listener)?")
             _ = try? await loop.submit { self.link = nil }.get()

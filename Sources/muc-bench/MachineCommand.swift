@@ -83,9 +83,12 @@ struct MachineCommand: ParsableCommand {
 
         // Joins: the first occupant of each room creates and configures it, then the others join
         // round-robin over the rooms (as `direct` does), asking for no history.
-        func join(_ g: Int) -> Element {
+        func join(_ g: Int, room: String? = nil) -> Element {
             let x = Element("x", namespace: NS.muc, attrs: [:], children: [Element("history", namespace: NS.muc, attrs: ["maxstanzas": "0"])])
-            return Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": roomOf(g) + "/nick\(g)", "id": "j\(g)"], children: [x])
+            return Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": (room ?? roomOf(g)) + "/nick\(g)", "id": "j\(g)"], children: [x])
+        }
+        func leave(_ g: Int, room: String? = nil) -> Element {
+            Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": (room ?? roomOf(g)) + "/nick\(g)"])
         }
         var fields: [Element] = [Element("field", namespace: NS.dataForms, attrs: ["var": "FORM_TYPE"],
                                          children: [.text("value", namespace: NS.dataForms, "http://jabber.org/protocol/muc#roomconfig")])]
@@ -109,12 +112,12 @@ struct MachineCommand: ParsableCommand {
         warm.onChunk = { _ in }
         let warmRoom = "warmup@conference.localhost"
         for g in 0..<50 {
-            warm.process(Element("presence", namespace: NS.component, attrs: ["from": user(g), "to": warmRoom + "/nick\(g)"]), now: now)
+            warm.process(join(g, room: warmRoom), now: now)
             if g == 0 { warm.process(configure(0, room: warmRoom), now: now) }
             _ = warm.take()
         }
         for g in 0..<50 {
-            warm.process(Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": warmRoom + "/nick\(g)"]), now: now)
+            warm.process(leave(g, room: warmRoom), now: now)
             _ = warm.take()
         }
         let rssBefore = Double(probe.sample().rssBytes ?? 0)
@@ -147,9 +150,7 @@ struct MachineCommand: ParsableCommand {
             }
         }
 
-        let leaves = (0..<total).map { g in
-            Element("presence", namespace: NS.component, attrs: ["type": "unavailable", "from": user(g), "to": roomOf(g) + "/nick\(g)"])
-        }
+        let leaves = (0..<total).map { leave($0) }
         t = threadCPUNanos()
         for s in leaves { service.process(s, now: now); drain() }
         out.leaveMicros = Double(threadCPUNanos() - t) / 1e3 / Double(total)

@@ -10,7 +10,8 @@ import XMPPCore
 /// The link's back-pressure (ComponentLink's type comment): while the channel is unwritable, or
 /// the service takes no input, stanzas already read wait in order and no further read is asked
 /// of the socket; both resume when the obstacle goes. Driven on an EmbeddedChannel, whose
-/// writability the test sets.
+/// writability the test sets. Also the link's other flow decision on such a channel: a close
+/// asked for before the connection is up.
 @Suite struct BackPressureTests {
     /// Records what the link asks of the layers below it and what it hands the service.
     final class Probe: ChannelOutboundHandler, ComponentLinkDelegate {
@@ -102,5 +103,19 @@ import XMPPCore
         link.resumeInput()
         #expect(probe.received == ["m1", "m2"])
         _ = try? channel.finish()
+    }
+
+    /// A graceful close asked for before the link was on a channel (the service stopped while
+    /// connecting) closes the connection as soon as it is up, without opening a stream.
+    @Test func closeRequestedBeforeTheConnectionIsUpClosesItAtOnce() throws {
+        let probe = Probe()
+        let link = ComponentLink(domain: "conference.localhost", secret: "s", serverDescription: "test",
+                                 limits: XMLStreamLimits(), logger: Logger(label: "test"), delegate: probe)
+        link.closeGracefully(timeout: .seconds(60))
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(link)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5347)).wait()
+        #expect(!channel.isActive)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
     }
 }
