@@ -1,6 +1,9 @@
 # muc-component: build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 CONFIG ?= Fixtures/config/local-demo.toml
+# A test run still going after this many minutes (build included) is stopped by scripts/test-watchdog.sh,
+# which names the tests that never finished and prints the test process's threads.
+TEST_MINUTES ?= 30
 
 .PHONY: help deps build test test-postgres scansion interop demo run release bench clean
 
@@ -23,12 +26,12 @@ build: deps
 	$(SWIFT) build
 
 test: deps
-	$(SWIFT) test
+	scripts/test-watchdog.sh $(TEST_MINUTES) $(SWIFT) test
 
 # Needs the Debian package postgresql (installed by .ci/run); starts and removes its own server.
 test-postgres:
 	@scripts/install-deps.sh postgresql
-	scripts/with-postgres.sh $(SWIFT) test --filter 'StorageTests|CrashRecoveryTests'
+	scripts/with-postgres.sh scripts/test-watchdog.sh $(TEST_MINUTES) $(SWIFT) test --filter 'StorageTests|CrashRecoveryTests'
 
 interop:
 	bash scripts/interop/run.sh

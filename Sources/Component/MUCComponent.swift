@@ -80,7 +80,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
                 try await loop.submit { [store] in router.store = store; router.host = self }.get()
             } catch {
                 logger.critical("cannot open the room store: \(error)")
-                try? await group.shutdownGracefully()
+                try? await loop.submit { self.failReadyWaiters() }.get()
                 throw error
             }
         }
@@ -90,7 +90,13 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
             self.loop.execute { self.requestStop() }
         }
         await store?.close()
-        try? await group.shutdownGracefully()
+        // The event loop is not shut down here but with the service (deinit): a caller may still be
+        // hopping onto it (`shutdown()` returns after `run()` has ended), and NIO drops work handed
+        // to a loop that is gone, so such a caller would wait forever.
+    }
+
+    deinit {
+        group.shutdownGracefully { _ in }
     }
 
     /// Ends the stream politely and makes `run()` return.
@@ -134,6 +140,10 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
             link.flush()
         }
         link?.closeGracefully(timeout: .seconds(2))
+        failReadyWaiters()
+    }
+
+    private func failReadyWaiters() {
         for w in readyWaiters { w.fail(CancellationError()) }
         readyWaiters.removeAll()
     }
@@ -184,11 +194,16 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
             }
         let channel: Channel
         do {
-            try await loop.submit {
+            // A stop asked for since `connectLoop` last looked finds no link to close, so it is
+            // checked again here, in the same turn that makes this link the current one.
+            let stopped = try await loop.submit { () -> Bool in
+                if self.stopping { return true }
                 self.link = link
                 self.lastStreamError = nil
                 self.everReadyOnThisLink = false
+                return false
             }.get()
+            if stopped { return false }
             channel = try await bootstrap.connect(host: c.host, port: c.port).get()
         } catch {
             logger.error("cannot reach the XMPP server at \(serverDescription): \(Self.describe(error)). Is the server running, and is \(c.port) its component port (Prosody: component_ports, ejabberd: an ejabberd_service listener)?")

@@ -24,9 +24,8 @@ import XMPPCore
                               _ body: (MUCComponent) async throws -> Void) async throws {
         let component = MUCComponent(configuration: configuration(port: port, queueLimit: queueLimit), secret: secret, logger: logs.logger)
         let running = Task { try await component.run() }
-        do { try await body(component) } catch { await component.shutdown(); _ = await running.result; throw error }
-        await component.shutdown()
-        _ = await running.result
+        do { try await body(component) } catch { await stop(component, running); throw error }
+        await stop(component, running)
     }
 
     @Test func handshakeAndStanzasBothWays() async throws {
@@ -119,8 +118,7 @@ import XMPPCore
         let running = Task { try await component.run() }
         try await component.waitUntilReady()
         #expect(await server.next { $0 == .whitespace } == .whitespace)
-        await component.shutdown()
-        _ = await running.result
+        await stop(component, running)
     }
 
     /// A stop requested while the TCP connection is still being made ends `run()` too: the
@@ -146,6 +144,45 @@ import XMPPCore
         #expect(done.isSet, "run() did not return after shutdown() during a connect")
         if done.isSet { _ = await running.result }
     }
+
+    /// The service's entry points still answer once `run()` has returned. Its event loop used to
+    /// be shut down at the end of `run()`; NIO drops work handed to a loop that is gone, so a caller
+    /// whose hop came a moment too late (`shutdown()` racing the end it caused) waited forever. That
+    /// hung the whole test run now and then.
+    @Test func entryPointsAnswerAfterRunHasEnded() async throws {
+        let server = TestComponentServer(secret: "s3cret")
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let component = MUCComponent(configuration: Self.configuration(port: server.port), secret: "s3cret",
+                                     logger: LogCapture().logger)
+        let running = Task { try await component.run() }
+        try await component.waitUntilReady()
+        await stop(component, running)
+        #expect(await finishes(within: 5) { await component.shutdown() }, "shutdown() after run() hangs")
+        #expect(await finishes(within: 5) { _ = await component.connectionCount() }, "connectionCount() after run() hangs")
+    }
+}
+
+/// Whether `body` completes within `seconds`. It runs in a task of its own, so a wait that never
+/// ends fails the test instead of hanging it (a time limit cannot cancel a wait on a future).
+func finishes(within seconds: Double, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+    let done = Flag()
+    Task { await body(); done.set() }
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while !done.isSet && ContinuousClock.now < deadline {
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return done.isSet
+}
+
+/// Shuts `component` down and waits for `run()` to return, both bounded: a hang is recorded as a
+/// failure where it happens instead of stalling the whole run.
+func stop(_ component: MUCComponent, _ running: Task<Void, Error>, sourceLocation: SourceLocation = #_sourceLocation) async {
+    let ended = await finishes(within: 15) {
+        await component.shutdown()
+        _ = await running.result
+    }
+    #expect(ended, "run() did not end within 15 s of shutdown()", sourceLocation: sourceLocation)
 }
 
 /// A listening socket on 127.0.0.1 whose accept queue is full (one connection made and never

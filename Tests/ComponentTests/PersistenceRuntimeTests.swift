@@ -29,11 +29,10 @@ import XMPPCore
             try await component.waitUntilReady()
             try await body(server, component)
         } catch {
-            await component.shutdown(); _ = await task.result; await server.stop()
+            await stop(component, task); await server.stop()
             throw error
         }
-        await component.shutdown()
-        _ = await task.result
+        await stop(component, task)
         await server.stop()
     }
 
@@ -199,8 +198,7 @@ import XMPPCore
         let romeo = try await TestClient(server: server, jid: "romeo@localhost")
         try await romeo.send("<presence to='room@conference.localhost/Romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
         #expect(await romeo.next { $0.name == "message" } != nil)
-        await component.shutdown()
-        _ = await task.result
+        await stop(component, task)
         let gone = await romeo.next { $0.name == "presence" && $0.attribute("type") == "unavailable" }
         let codes = gone?.child("x", namespace: NS.mucUser)?.children("status", namespace: NS.mucUser).compactMap { $0.attribute("code") } ?? []
         #expect(codes.contains("332"))
