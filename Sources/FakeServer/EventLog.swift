@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 
-/// The recorded events and whoever waits on them. Thread-safe; timeouts run on the server's loop.
+/// The recorded events and whoever waits on them. Thread-safe.
 final class EventLog: @unchecked Sendable {
     private struct Waiter {
         let id: Int
@@ -13,9 +13,6 @@ final class EventLog: @unchecked Sendable {
     private var events: [FakeServerEvent] = []
     private var waiters: [Waiter] = []
     private var nextWaiterID = 0
-    private let loop: EventLoop
-
-    init(loop: EventLoop) { self.loop = loop }
 
     var snapshot: [FakeServerEvent] { lock.withLock { events } }
     var count: Int { lock.withLock { events.count } }
@@ -40,17 +37,22 @@ final class EventLog: @unchecked Sendable {
         let id: Int = lock.withLock { nextWaiterID += 1; return nextWaiterID }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<FakeServerEvent, Error>) in
-                let found: FakeServerEvent? = lock.withLock {
+                let found: Result<FakeServerEvent, Error>? = lock.withLock {
                     let start = max(0, min(index, events.count))
-                    if let hit = events[start...].first(where: predicate) { return hit }
+                    if let hit = events[start...].first(where: predicate) { return .success(hit) }
+                    // Cancelled before it was registered: `onCancel` found nothing to fail.
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     waiters.append(Waiter(id: id, predicate: predicate, continuation: continuation))
                     return nil
                 }
                 if let found {
-                    continuation.resume(returning: found)
+                    continuation.resume(with: found)
                     return
                 }
-                loop.scheduleTask(in: timeout) { [self] in
+                // The timer is a task, not a task on the server's loop: a loop that was shut down
+                // would drop it, and the wait would never end.
+                Task { [self] in
+                    try? await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
                     self.fail(id, with: FakeServerWaitError.timedOut(waitingFor: description))
                 }
             }

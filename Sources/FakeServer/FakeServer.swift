@@ -32,7 +32,7 @@ public final class FakeServer: @unchecked Sendable {
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.loop = group.next()
-        self.eventLog = EventLog(loop: loop)
+        self.eventLog = EventLog()
         self.router = Router(configuration: configuration, events: eventLog)
     }
 

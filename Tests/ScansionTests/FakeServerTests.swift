@@ -128,4 +128,25 @@ import XMPPCore
         #expect(reply.attribute("id") == "d1")
         #expect(reply.child("error", namespace: NS.client)?.child("service-unavailable", namespace: NS.stanzas) != nil)
     }
+
+    /// A wait whose task is cancelled before it begins ends with CancellationError at once (it used
+    /// to be registered after the cancellation handler had run, and sat until its timeout).
+    @Test func aWaitCancelledBeforeItBeginsEndsAtOnce() async throws {
+        let server = try await startServer()
+        defer { Task { await server.stop() } }
+        let waiting = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await server.waitForEvent(timeout: .seconds(20)) { _ in false }
+        }
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+    }
+
+    /// A wait times out on its own clock, not on the server's event loop.
+    @Test func aWaitForAnEventThatNeverComesTimesOut() async throws {
+        let server = try await startServer()
+        defer { Task { await server.stop() } }
+        await #expect(throws: FakeServerWaitError.self) {
+            try await server.waitForEvent(timeout: .milliseconds(100)) { _ in false }
+        }
+    }
 }
