@@ -25,6 +25,8 @@
 #                    another build, to compare two versions with BENCH_BUILD=0)
 #   BENCH_LONG=N     N times the messages per sender in A, B and C (behind a server a 2-second
 #                    phase varies more between runs than the few percent it is meant to show)
+#   BENCH_FRESH_SERVER=1  a new Prosody or ejabberd instance for every run behind it (slower; no run
+#                    inherits the server state an earlier one left)
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -137,6 +139,49 @@ echo "muc-bench run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores; results 
 echo "scenarios:"
 for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s")]"; done
 
+# server_up GROUP: starts Prosody or ejabberd (a new instance in a new folder) and sets pid and the
+# argument lists common (the load tool), ours (plus our service) and echo (plus the echo component).
+SERVER_STARTS=0
+server_up() {
+    local group=$1 dir load_port conference_port echo_port
+    SERVER_STARTS=$((SERVER_STARTS + 1))
+    dir=$OUT/$group
+    [ "$SERVER_STARTS" -gt 1 ] && dir=$OUT/$group-$SERVER_STARTS
+    if [ "$group" = prosody ]; then
+        if ! bench_prosody_start "$dir" "$SECRET"; then echo "Prosody did not start; skipped"; return 1; fi
+        pid=$PROSODY_PID
+        load_port=$PROSODY_PORT
+        conference_port=$PROSODY_PORT
+        echo_port=$PROSODY_PORT
+    else
+        if ! bench_ejabberd_start "$dir" "$SECRET"; then echo "ejabberd did not start; skipped"; return 1; fi
+        pid=$EJABBERD_PID
+        load_port=$EJABBERD_PORT_LOAD
+        conference_port=$EJABBERD_PORT_CONFERENCE
+        echo_port=$EJABBERD_PORT_ECHO
+    fi
+    common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
+    ours=("${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE"
+          --service-secret "$SECRET-conference" --service-port "$conference_port")
+    # The echo adds occupant and stanza ids as the service does, so both send stanzas of one size.
+    echo=("${common[@]}" --muc echo.localhost --spawn-echo --echo-ids --service-secret "$SECRET-echo" --service-port "$echo_port")
+}
+
+server_down() {
+    if [ "$1" = prosody ]; then prosody_stop; else ejabberd_stop; fi
+}
+
+# fresh_server GROUP: with BENCH_FRESH_SERVER=1, a new server instance for every run, so that no run
+# inherits the state (heap, caches) an earlier one left; otherwise nothing.
+FRESH=${BENCH_FRESH_SERVER:-0}
+FIRST_RUN_ON_SERVER=1
+fresh_server() {
+    if [ "$FRESH" != 1 ]; then return 0; fi
+    if [ "$FIRST_RUN_ON_SERVER" = 1 ]; then FIRST_RUN_ON_SERVER=0; return 0; fi
+    server_down "$1"
+    server_up "$1"
+}
+
 cleanup() {
     prosody_stop
     ejabberd_stop
@@ -159,34 +204,17 @@ for group in $TARGETS; do
         done
         ;;
     prosody|ejabberd)
-        dir=$OUT/$group
-        if [ "$group" = prosody ]; then
-            if ! bench_prosody_start "$dir" "$SECRET"; then echo "Prosody did not start; skipped"; continue; fi
-            pid=$PROSODY_PID
-            load_port=$PROSODY_PORT
-            conference_port=$PROSODY_PORT
-            echo_port=$PROSODY_PORT
-        else
-            if ! bench_ejabberd_start "$dir" "$SECRET"; then echo "ejabberd did not start; skipped"; continue; fi
-            pid=$EJABBERD_PID
-            load_port=$EJABBERD_PORT_LOAD
-            conference_port=$EJABBERD_PORT_CONFERENCE
-            echo_port=$EJABBERD_PORT_ECHO
-        fi
-        common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
+        if ! server_up "$group"; then continue; fi
+        FIRST_RUN_ON_SERVER=1
         echo "$group (pid $pid):"
         has_part muc && for s in $(server_scenarios "$group-muc"); do
-            run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
+            fresh_server "$group" && run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
         done
-        ours=("${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE"
-              --service-secret "$SECRET-conference" --service-port "$conference_port")
-        # The echo adds occupant and stanza ids as the service does, so both send stanzas of one size.
-        echo=("${common[@]}" --muc echo.localhost --spawn-echo --echo-ids --service-secret "$SECRET-echo" --service-port "$echo_port")
         has_part ours && for s in $(server_scenarios "$group-ours"); do
-            run_bench "$group-ours" "$s" "${ours[@]}"
+            fresh_server "$group" && run_bench "$group-ours" "$s" "${ours[@]}"
         done
         has_part echo && for s in $(echo_scenarios); do
-            run_bench "$group-echo" "$s" "${echo[@]}"
+            fresh_server "$group" && run_bench "$group-echo" "$s" "${echo[@]}"
         done
         # A 2-second phase behind a server varies between runs by more than the few percent that
         # ours / echo is about (the VM's speed changes from minute to minute): more pairs,
@@ -195,13 +223,13 @@ for group in $TARGETS; do
             for ((rep = 2; rep <= REPEAT; rep++)); do
                 RUN_SUFFIX=-$rep
                 for s in $(echo_scenarios); do
-                    run_bench "$group-ours" "$s" "${ours[@]}"
-                    run_bench "$group-echo" "$s" "${echo[@]}"
+                    fresh_server "$group" && run_bench "$group-ours" "$s" "${ours[@]}"
+                    fresh_server "$group" && run_bench "$group-echo" "$s" "${echo[@]}"
                 done
                 RUN_SUFFIX=
             done
         fi
-        if [ "$group" = prosody ]; then prosody_stop; else ejabberd_stop; fi
+        server_down "$group"
         ;;
     *)
         echo "unknown target group '$group' (direct, prosody, ejabberd)" >&2
