@@ -141,12 +141,11 @@ for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s
 
 # server_up GROUP: starts Prosody or ejabberd (a new instance in a new folder) and sets pid and the
 # argument lists common (the load tool), ours (plus our service) and echo (plus the echo component).
-SERVER_STARTS=0
+RESTARTS=0
 server_up() {
     local group=$1 dir load_port conference_port echo_port
-    SERVER_STARTS=$((SERVER_STARTS + 1))
     dir=$OUT/$group
-    [ "$SERVER_STARTS" -gt 1 ] && dir=$OUT/$group-$SERVER_STARTS
+    [ "$RESTARTS" -gt 0 ] && dir=$OUT/$group-$RESTARTS
     if [ "$group" = prosody ]; then
         if ! bench_prosody_start "$dir" "$SECRET"; then echo "Prosody did not start; skipped"; return 1; fi
         pid=$PROSODY_PID
@@ -179,6 +178,7 @@ fresh_server() {
     if [ "$FRESH" != 1 ]; then return 0; fi
     if [ "$FIRST_RUN_ON_SERVER" = 1 ]; then FIRST_RUN_ON_SERVER=0; return 0; fi
     server_down "$1"
+    RESTARTS=$((RESTARTS + 1))
     server_up "$1"
 }
 
@@ -204,6 +204,7 @@ for group in $TARGETS; do
         done
         ;;
     prosody|ejabberd)
+        RESTARTS=0
         if ! server_up "$group"; then continue; fi
         FIRST_RUN_ON_SERVER=1
         echo "$group (pid $pid):"
