@@ -141,9 +141,10 @@ for s in $SCENARIOS; do echo "  $s  $(scenario_title "$s")  [$(scenario_args "$s
 
 # server_up GROUP: starts Prosody or ejabberd (a new instance in a new folder) and sets pid and the
 # argument lists common (the load tool), ours (plus our service) and echo (plus the echo component).
-RESTARTS=0
+# RESTARTS numbers the folders of the instances after the first.
 server_up() {
     local group=$1 dir load_port conference_port echo_port
+    SERVER_USED=0
     dir=$OUT/$group
     [ "$RESTARTS" -gt 0 ] && dir=$OUT/$group-$RESTARTS
     if [ "$group" = prosody ]; then
@@ -170,16 +171,16 @@ server_down() {
     if [ "$1" = prosody ]; then prosody_stop; else ejabberd_stop; fi
 }
 
-# fresh_server GROUP: with BENCH_FRESH_SERVER=1, a new server instance for every run, so that no run
-# inherits the state (heap, caches) an earlier one left; otherwise nothing.
+# fresh_server GROUP: with BENCH_FRESH_SERVER=1, a new server instance for every run after the
+# first on an instance, so that no run inherits the state (heap, caches) an earlier one left.
 FRESH=${BENCH_FRESH_SERVER:-0}
-FIRST_RUN_ON_SERVER=1
 fresh_server() {
-    if [ "$FRESH" != 1 ]; then return 0; fi
-    if [ "$FIRST_RUN_ON_SERVER" = 1 ]; then FIRST_RUN_ON_SERVER=0; return 0; fi
-    server_down "$1"
-    RESTARTS=$((RESTARTS + 1))
-    server_up "$1"
+    if [ "$FRESH" = 1 ] && [ "$SERVER_USED" = 1 ]; then
+        server_down "$1"
+        RESTARTS=$((RESTARTS + 1))
+        server_up "$1" || return 1
+    fi
+    SERVER_USED=1
 }
 
 cleanup() {
@@ -206,7 +207,6 @@ for group in $TARGETS; do
     prosody|ejabberd)
         RESTARTS=0
         if ! server_up "$group"; then continue; fi
-        FIRST_RUN_ON_SERVER=1
         echo "$group (pid $pid):"
         has_part muc && for s in $(server_scenarios "$group-muc"); do
             fresh_server "$group" && run_bench "$group-muc" "$s" "${common[@]}" --muc muc.localhost
