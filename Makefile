@@ -5,7 +5,7 @@ CONFIG ?= Fixtures/config/local-demo.toml
 # which names the tests that never finished and prints the test process's threads.
 TEST_MINUTES ?= 30
 
-.PHONY: help deps build test test-postgres scansion interop demo run release bench clean
+.PHONY: help deps build test test-postgres scansion interop demo run release bench bench-instructions clean
 
 help:
 	@echo "make build     - debug build"
@@ -17,6 +17,7 @@ help:
 	@echo "make run       - run the service with CONFIG=$(CONFIG)"
 	@echo "make release   - optimised build in .build/release"
 	@echo "make bench     - benchmark: the service alone and behind Prosody and ejabberd (docs/performance.md)"
+	@echo "make bench-instructions - Prosody's instructions per delivery behind the service and the echo (valgrind)"
 
 # Debian packages the build needs (libxml2-dev, pkg-config), installed when missing.
 deps:
@@ -50,6 +51,9 @@ release: deps
 
 bench:
 	scripts/bench/run.sh
+
+bench-instructions:
+	scripts/bench/instructions.sh
 
 clean:
 	rm -rf .build

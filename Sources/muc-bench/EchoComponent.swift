@@ -7,8 +7,9 @@ import NIOCore
 /// - a presence to `room@domain/nick` joins: the joiner gets the others' presence, then its own
 ///   (110, and 201 when it created the room); the others get the joiner's;
 /// - an unavailable presence leaves (110 to the leaver, the others are told);
-/// - a groupchat message to the room is written once with `from` = the sender's occupant JID and
-///   sent to every occupant (sender included) with only `to` differing;
+/// - a groupchat message to the room is written once with `from` = the sender's occupant JID (and
+///   the sender's `id` and `xml:lang`, which a MUC must respect, as the service does) and sent to
+///   every occupant (sender included) with only `to` differing;
 /// - any iq get/set is answered with an empty result (disco#info of the domain with a
 ///   conference identity).
 final class EchoComponent: LinkDelegate {
@@ -131,19 +132,24 @@ final class EchoComponent: LinkDelegate {
     private func message(_ st: RawStanza, _ link: XMPPLink) {
         guard st.typeIs("groupchat"), let from = st.from, let (roomJID, nick) = split(st), nick == nil,
               let room = rooms[roomJID], let i = room.index[bytes(st, from)] else { return }
-        // Serialized once: `<message from='room/nick' type='groupchat' id='…'` + per recipient ` to='…'` + the content.
-        var head: [UInt8] = Array("<message from='".utf8)
-        head += room.address
-        head.append(UInt8(ascii: "/"))
-        head += room.occupants[i].nick
-        head += Array("' type='groupchat'".utf8)
+        // Serialized once, in the service's attribute order: per recipient `<message to='…'`, then
+        // ` from='room/nick' type='groupchat' id='…' xml:lang='…'` and the content.
+        let head: [UInt8] = Array("<message to='".utf8)
+        var tail: [UInt8] = Array("' from='".utf8)
+        tail += room.address
+        tail.append(UInt8(ascii: "/"))
+        tail += room.occupants[i].nick
+        tail += Array("' type='groupchat'".utf8)
         if let id = st.id {
-            head += Array(" id='".utf8)
-            head += bytes(st, id)
-            head.append(UInt8(ascii: "'"))
+            tail += Array(" id='".utf8)
+            tail += bytes(st, id)
+            tail.append(UInt8(ascii: "'"))
         }
-        head += Array(" to='".utf8)
-        var tail: [UInt8] = [UInt8(ascii: "'")]
+        if let lang = st.lang {
+            tail += Array(" xml:lang='".utf8)
+            tail += bytes(st, lang)
+            tail.append(UInt8(ascii: "'"))
+        }
         let selfClosing = st.p[st.tagEnd - 1] == UInt8(ascii: "/")
         // The content is kept as it is; `ids` go just before the end tag.
         var endTag = st.n

@@ -17,6 +17,8 @@ struct RawStanza {
     private(set) var from: Range<Int>?
     private(set) var type: Range<Int>?
     private(set) var id: Range<Int>?
+    /// The `xml:lang` attribute.
+    private(set) var lang: Range<Int>?
     /// Index of the `>` that ends the start tag.
     private(set) var tagEnd = 0
 
@@ -71,6 +73,7 @@ struct RawStanza {
             case 2 where p[an] == UInt8(ascii: "i") && p[an + 1] == UInt8(ascii: "d"): id = value
             case 4 where Self.equal(p + an, "from"): from = value
             case 4 where Self.equal(p + an, "type"): type = value
+            case 8 where Self.equal(p + an, "xml:lang"): lang = value
             default: break
             }
         }

@@ -164,7 +164,7 @@ server_up() {
     ours=("${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE"
           --service-secret "$SECRET-conference" --service-port "$conference_port")
     # The echo adds occupant and stanza ids as the service does, so both send stanzas of one size.
-    echo=("${common[@]}" --muc echo.localhost --spawn-echo --echo-ids --service-secret "$SECRET-echo" --service-port "$echo_port")
+    echo=("${common[@]}" --muc echo-rooms.localhost --spawn-echo --echo-ids --service-secret "$SECRET-echo" --service-port "$echo_port")
 }
 
 server_down() {

@@ -6,7 +6,8 @@
 # the interop tests: each server hosts four domains
 #   muc.localhost         the server's own MUC
 #   conference.localhost  external component: muc-component
-#   echo.localhost        external component: muc-bench echo (the routing ceiling)
+#   echo-rooms.localhost  external component: muc-bench echo (the routing ceiling); its name is
+#                         as long as conference.localhost, so both send stanzas of one size
 #   load.localhost        external component: muc-bench's simulated users
 # with the MUC limits raised (10 000-occupant rooms, 500 rooms) and shapers off, so the figures
 # are the servers' processing cost rather than their default rate limits.
@@ -67,12 +68,13 @@ Component "muc.localhost" "muc"
 
 Component "conference.localhost"
     component_secret = "$secret-conference"
-Component "echo.localhost"
+Component "echo-rooms.localhost"
     component_secret = "$secret-echo"
 Component "load.localhost"
     component_secret = "$secret-load"
 EOF
-    prosody --config "$dir/prosody.cfg.lua" -F >> "$dir/prosody.out" 2>&1 &
+    # shellcheck disable=SC2086 # PROSODY_COMMAND is a command line (e.g. prosody under valgrind)
+    ${PROSODY_COMMAND:-prosody} --config "$dir/prosody.cfg.lua" -F >> "$dir/prosody.out" 2>&1 &
     PROSODY_PID=$!
     if ! wait_port "$PROSODY_PORT" 30 "$PROSODY_PID"; then
         say "Prosody did not open its component port $PROSODY_PORT; its output:"
@@ -107,7 +109,7 @@ bench_ejabberd_start() {
         printf 'loglevel: warning\nlog_rotate_count: 0\nhosts:\n  - localhost\ncertfiles: []\nlisten:\n'
         bench_ejabberd_listener "$EJABBERD_PORT_LOAD" load.localhost "$secret-load"
         bench_ejabberd_listener "$EJABBERD_PORT_CONFERENCE" conference.localhost "$secret-conference"
-        bench_ejabberd_listener "$EJABBERD_PORT_ECHO" echo.localhost "$secret-echo"
+        bench_ejabberd_listener "$EJABBERD_PORT_ECHO" echo-rooms.localhost "$secret-echo"
         cat <<'EOF'
 acl:
   loopback:
