@@ -18,6 +18,7 @@
 #   BENCH_BUILD=0     use the existing release binaries
 #   BENCH_SERVICE     the muc-component binary (default .build/release/muc-component)
 #   BENCH_OUT         output directory (default .build/bench/instructions-<date>)
+#   BENCH_IR_JSON     also append the result as one JSON line to this file (run.sh's results)
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -91,13 +92,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
             "$round" "$part" "$ir1" "$ir0" "$deliveries" "$per"
     done
 done
-python3 - "$RESULTS" <<'PY'
-import statistics, sys
+python3 - "$RESULTS" "${BENCH_IR_JSON:-}" "${SCENARIO[*]}" <<'PY'
+import json, statistics, sys
+results, json_out, scenario = sys.argv[1:]
 per = {}
-for line in open(sys.argv[1]):
+for line in open(results):
     part, n = line.split()
     per.setdefault(part, []).append(int(n))
 ours, echo = statistics.mean(per["ours"]), statistics.mean(per["echo"])
 print(f"Prosody instructions per delivery: ours {ours:,.0f}, echo {echo:,.0f}; "
       f"expected deliveries/s ours / echo while Prosody is the bottleneck: {echo / ours:.3f}")
+if json_out:
+    with open(json_out, "a") as f:
+        f.write(json.dumps({"target": "prosody", "tag": "instructions", "scenario": scenario,
+                            "ours_per_delivery": per["ours"], "echo_per_delivery": per["echo"],
+                            "expected_ratio": round(echo / ours, 4)}) + "\n")
 PY

@@ -19,14 +19,19 @@
 #   BENCH_BUILD=0    use the existing release binaries
 #   BENCH_DEADLINE   seconds after which remaining runs are skipped (default 1200)
 #   BENCH_PERF=1     also record a perf profile of the direct 1x100 message phase
-#   BENCH_REPEAT=N   behind each server, run A, B and C N times (default 3) for ours and for the
-#                    echo, interleaved (ours, echo, ours, echo, …); the table takes the median run
+#   BENCH_REPEAT=N   behind each server, run A, B and C N times for ours and for the echo,
+#                    interleaved (ours, echo, ours, echo, …); the table takes the median run.
+#                    Default 3 behind Prosody (a run takes ~30 s there) and 7 behind ejabberd
+#                    (~4 s: its phases of A last half a second, too short for one pair to say much)
 #   BENCH_SERVICE    the muc-component binary to measure (default .build/release/muc-component;
 #                    another build, to compare two versions with BENCH_BUILD=0)
 #   BENCH_LONG=N     N times the messages per sender in A, B and C (behind a server a 2-second
 #                    phase varies more between runs than the few percent it is meant to show)
 #   BENCH_FRESH_SERVER=1  a new Prosody or ejabberd instance for every run behind it (slower; no run
 #                    inherits the server state an earlier one left)
+#   BENCH_INSTRUCTIONS=0  skip the count of Prosody's instructions per delivery behind ours and the
+#                    echo (scripts/bench/instructions.sh, about 4 minutes), which runs by default
+#                    when prosody is among the targets: the steady figure behind "ours / echo"
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -42,7 +47,7 @@ has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%d-%H%M%S)}
 DEADLINE=${BENCH_DEADLINE:-1200}
 LONG=${BENCH_LONG:-1}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-}
 SECRET=bench$RANDOM$RANDOM
 BENCH=$ROOT/.build/release/muc-bench
 SERVICE=${BENCH_SERVICE:-$ROOT/.build/release/muc-component}
@@ -221,7 +226,8 @@ for group in $TARGETS; do
         # ours / echo is about (the VM's speed changes from minute to minute): more pairs,
         # interleaved so that a slow minute hits both; the table takes the median of each.
         if has_part ours && has_part echo; then
-            for ((rep = 2; rep <= REPEAT; rep++)); do
+            pairs=${REPEAT:-$([ "$group" = ejabberd ] && echo 7 || echo 3)}
+            for ((rep = 2; rep <= pairs; rep++)); do
                 RUN_SUFFIX=-$rep
                 for s in $(echo_scenarios); do
                     fresh_server "$group" && run_bench "$group-ours" "$s" "${ours[@]}"
@@ -237,6 +243,12 @@ for group in $TARGETS; do
         ;;
     esac
 done
+
+if [[ " $TARGETS " == *" prosody "* ]] && [ "${BENCH_INSTRUCTIONS:-1}" != 0 ]; then
+    echo "prosody under valgrind (instructions per delivery, ours and echo):"
+    BENCH_BUILD=0 BENCH_SERVICE=$SERVICE BENCH_OUT=$OUT/instructions BENCH_IR_JSON=$RESULTS \
+        "$HERE/instructions.sh" 2>&1 | sed 's/^/  /'
+fi
 
 echo
 python3 "$HERE/table.py" "$RESULTS" | tee "$OUT/table.md"
