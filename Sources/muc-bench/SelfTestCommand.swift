@@ -4,11 +4,12 @@ import XMLStream
 import XMPPCore
 
 /// `muc-bench selftest`: checks the bench's byte scanner against the real XML parser, so the
-/// shortcut on the receive path can be trusted (there is no test target for an executable).
+/// shortcut on the receive path can be trusted, and that the echo component reflects a message
+/// as the service does (there is no test target for an executable).
 struct SelfTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
-        abstract: "Check the bench's stream splitter and stanza reader against libxml2 on tricky input, in random chunks.")
+        abstract: "Check the bench's stream splitter and stanza reader against libxml2 on tricky input, in random chunks, and the echo's reflections against the service's.")
 
     @Option(help: "Random chunkings to try.")
     var rounds = 200
@@ -92,8 +93,11 @@ struct SelfTestCommand: ParsableCommand {
             }
         }
 
+        // The echo's reflections against the service's (the ceiling must send the same stanzas).
+        failures += try EchoParity.check()
+
         if failures.isEmpty {
-            print("selftest: \(rounds) chunkings, \(stanzas.count) stanzas: 1 passed, 0 failed")
+            print("selftest: \(rounds) chunkings, \(stanzas.count) stanzas, echo parity: 1 passed, 0 failed")
         } else {
             for f in failures.prefix(20) { print("FAIL \(f)") }
             print("selftest: 0 passed, 1 failed")
