@@ -168,7 +168,8 @@ server_up() {
     common=(server --port "$load_port" --secret "$SECRET-load" --server-pid "$pid")
     ours=("${common[@]}" --muc conference.localhost --spawn-service --service "$SERVICE"
           --service-secret "$SECRET-conference" --service-port "$conference_port")
-    # The echo adds occupant and stanza ids as the service does, so both send stanzas of one size.
+    # With --echo-ids the echo sends what the service sends (occupant and stanza ids, the sender's
+    # xml:lang; `muc-bench selftest` checks it), from a domain as long as conference.localhost.
     echo=("${common[@]}" --muc echo-rooms.localhost --spawn-echo --echo-ids --service-secret "$SECRET-echo" --service-port "$echo_port")
 }
 
