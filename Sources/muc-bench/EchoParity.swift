@@ -1,5 +1,4 @@
 import Component
-import MUCConfig
 import NIOCore
 import XMLStream
 import XMPPCore
@@ -43,11 +42,7 @@ enum EchoParity {
     }
 
     private static func serviceOutput() throws -> [UInt8] {
-        var configuration = Configuration()
-        configuration.component.domain = "conference.localhost"
-        configuration.storage.backend = .memory
-        configuration.rooms.historyLength = 5
-        let service = InProcessService(configuration: configuration, secret: "bench-secret")
+        let service = InProcessService(configuration: MachineCommand.serviceConfiguration, secret: "bench-secret")
         let parser = XMLStreamParser()
         _ = try parser.feed(Array(header.utf8))
         func process(_ text: String) throws {

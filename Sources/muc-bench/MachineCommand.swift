@@ -62,13 +62,20 @@ struct MachineCommand: ParsableCommand {
         var heapBytesPerOccupant = 0.0
     }
 
-    private func measureOnce() throws -> Result {
+    /// The service's configuration for in-process runs (as `direct` writes it: memory storage, no
+    /// occupant limit, `conference.localhost`).
+    static var serviceConfiguration: Configuration {
         var configuration = Configuration()
         configuration.component.domain = "conference.localhost"
         configuration.storage.backend = .memory
         configuration.rooms.maxUsers = 0
         configuration.limits.maxOccupantsPerRoom = 0
         configuration.rooms.historyLength = 5
+        return configuration
+    }
+
+    private func measureOnce() throws -> Result {
+        let configuration = Self.serviceConfiguration
         let service = InProcessService(configuration: configuration, secret: "bench-secret")
         service.onChunk = { _ in }   // written out and dropped, as the link would
         let total = rooms * occupants
