@@ -56,7 +56,7 @@ let package = Package(
         ], swiftSettings: swift5),
 
         // TOML configuration loading and validation.
-        .target(name: "MUCConfig", dependencies: ["XMPPCore", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swift5),
+        .target(name: "MUCConfig", dependencies: ["XMPPCore", "MUC", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swift5),
 
         // The XEP-0114 connector and the runtime that carries out the machines' actions.
         .target(name: "Component", dependencies: [
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream", "XMPPCore"]),
         .testTarget(name: "MUCTests", dependencies: ["MUC", "XMPPCore"]),
         .testTarget(name: "StorageTests", dependencies: ["RoomStore", "SQLiteStore", "PostgresStore", "MUC", "XMPPCore"], swiftSettings: swift5),
-        .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig"], swiftSettings: swift5),
+        .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig", "MUC"], swiftSettings: swift5),
         .testTarget(name: "ComponentTests", dependencies: [
             "Component", "ComponentHandshake", "XMLStream", "XMPPCore", "MUCConfig", "RoomStore", "SQLiteStore", "FakeServer", "MUC",
             .product(name: "NIOCore", package: "swift-nio"),

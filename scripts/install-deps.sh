@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh [EXTRA-PACKAGE...]
 set -euo pipefail
 missing=()
-for pkg in libxml2-dev pkg-config "$@"; do
+for pkg in libxml2-dev pkg-config sqlite3 "$@"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -13,7 +13,7 @@ protocol ComponentLinkDelegate: AnyObject {
     /// Whether the service takes more stanzas now (false while too much input waits for storage).
     var acceptsInput: Bool { get }
     /// The server sent a stream error (already logged).
-    func link(_ link: ComponentLink, streamError condition: String)
+    func link(_ link: ComponentLink, streamError condition: StreamErrorCondition)
     /// The TCP connection closed.
     func linkClosed(_ link: ComponentLink)
 }
@@ -106,12 +106,7 @@ final class ComponentLink: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        var header = context.channel.allocator.buffer(capacity: 256)
-        header.writeString("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='")
-        var escaped: [UInt8] = []
-        Serializer.appendEscaped(domain, &escaped, attribute: true)
-        header.writeBytes(escaped)
-        header.writeString("'>")
+        let header = context.channel.allocator.buffer(string: ComponentStream.header(to: domain))
         context.writeAndFlush(wrapOutboundOut(header), promise: nil)
         logger.debug("stream header sent", metadata: ["server": "\(serverDescription)"])
         context.fireChannelActive()
@@ -220,7 +215,7 @@ final class ComponentLink: ChannelDuplexHandler {
             guard phase == .awaitingHeader else { return }
             guard let id = header.attribute("id"), !id.isEmpty else {
                 logger.error("the server at \(serverDescription) opened a stream without an id; is this an XMPP server's component port?")
-                closeWithStreamError(condition: "invalid-xml", context: context)
+                closeWithStreamError(condition: .invalidXML, context: context)
                 return
             }
             var handshake = Element("handshake", namespace: NS.component)
@@ -240,7 +235,7 @@ final class ComponentLink: ChannelDuplexHandler {
                     delegate?.linkReady(self)
                 } else {
                     logger.error("the server sent <\(element.name)/> before accepting the handshake; closing")
-                    closeWithStreamError(condition: "not-authorized", context: context)
+                    closeWithStreamError(condition: .notAuthorized, context: context)
                 }
             case .ready:
                 delegate?.link(self, received: element)
@@ -254,19 +249,14 @@ final class ComponentLink: ChannelDuplexHandler {
     }
 
     private func handleStreamError(_ element: Element, context: ChannelHandlerContext) {
-        var condition = "undefined-condition"
-        var text: String? = nil
-        for child in element.elements where child.namespace == NS.streams {
-            if child.name == "text" { text = child.text } else { condition = child.name }
-        }
-        let line = StreamErrorAdvice.message(condition: condition, text: text, domain: domain, server: serverDescription)
-        switch condition {
-        case "system-shutdown", "reset":
+        let error = StreamError(element: element)
+        let line = StreamErrorAdvice.message(error, domain: domain, server: serverDescription)
+        if StreamErrorAdvice.isRoutine(error.condition) {
             logger.warning("\(line)")
-        default:
+        } else {
             logger.error("\(line)")
         }
-        delegate?.link(self, streamError: condition)
+        delegate?.link(self, streamError: error.condition)
         close(context: context)
     }
 
@@ -285,23 +275,22 @@ final class ComponentLink: ChannelDuplexHandler {
         flush()
         if phase != .closed {
             phase = .closed
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "</stream:stream>")), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: ComponentStream.end)), promise: nil)
         }
         let channel = context.channel
         channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 
-    private func closeWithStreamError(condition: String, context: ChannelHandlerContext) {
+    private func closeWithStreamError(condition: StreamErrorCondition, context: ChannelHandlerContext) {
         phase = .closed
-        let text = "<stream:error><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: ComponentStream.error(condition))), promise: nil)
         context.close(promise: nil)
     }
 
     private func close(context: ChannelHandlerContext) {
         if phase != .closed {
             phase = .closed
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "</stream:stream>")), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: ComponentStream.end)), promise: nil)
         }
         context.close(promise: nil)
     }

@@ -12,7 +12,8 @@ public final class InProcessService {
 
     /// - Parameter secret: stands for the component secret (occupant ids are keyed from it).
     public init(configuration: Configuration, secret: String) {
-        router = MUCRouter(configuration: configuration, secret: secret, logger: Logger(label: "in-process"))
+        router = MUCRouter(configuration: configuration, secret: secret, store: nil, host: nil,
+                           logger: Logger(label: "in-process"))
     }
 
     /// Handles one stanza as if the server had sent it; what the service answers waits in the outbox.

@@ -18,26 +18,26 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     let secret: String
     let group: MultiThreadedEventLoopGroup
     let loop: EventLoop
-    let processor: StanzaProcessor
     let backoff: Backoff
     let environment: [String: String]
     let injectedStore: (any RoomStore)?
 
     // Confined to `loop`.
+    /// The MUC service with its runtime, made in `run()` once the store is open.
+    private var processor: MUCRouter?
     private var link: ComponentLink?
     private var queue: OutgoingQueue
     private var stopping = false
     private var wakeup: EventLoopPromise<Void>?
-    private var lastStreamError: String?
+    private var lastStreamError: StreamErrorCondition?
     private var everReadyOnThisLink = false
     private var readyWaiters: [EventLoopPromise<Void>] = []
     private var connectionsMade = 0
 
-    /// Creates the service. `processor` defaults to the MUC service built from `configuration`.
+    /// Creates the service.
     /// - Parameter secret: the resolved component secret.
     /// - Parameter store: a store to use instead of the one the configuration names (tests).
-    public init(configuration: Configuration, secret: String, logger: Logger, processor: StanzaProcessor? = nil,
-                store: (any RoomStore)? = nil,
+    public init(configuration: Configuration, secret: String, logger: Logger, store: (any RoomStore)? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
         self.injectedStore = store
@@ -46,7 +46,6 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
-        self.processor = processor ?? MUCRouter(configuration: configuration, secret: secret, logger: logger)
         self.backoff = Backoff(initial: configuration.component.reconnectInitialSeconds,
                                maximum: configuration.component.reconnectMaxSeconds)
         self.queue = OutgoingQueue(limit: configuration.component.outgoingQueueLimit)
@@ -65,24 +64,25 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     /// (SIGTERM/SIGINT under a `ServiceGroup`).
     public func run() async throws {
         var store: (any RoomStore)? = nil
-        if let router = processor as? MUCRouter {
-            do {
-                if let injectedStore {
-                    _ = try await injectedStore.migrate()
-                    store = injectedStore
-                } else if configuration.storage.backend != .memory {
-                    store = try await StoreFactory.open(configuration, environment: environment, logger: logger)
-                } else {
-                    // The rooms live in the service itself (never unloaded): no store, so no
-                    // lookups and no saves on the join path.
-                    logger.info("storage: memory (rooms last until the service stops)")
-                }
-                try await loop.submit { [store] in router.store = store; router.host = self }.get()
-            } catch {
-                logger.critical("cannot open the room store: \(error)")
-                try? await loop.submit { self.failReadyWaiters() }.get()
-                throw error
+        do {
+            if let injectedStore {
+                _ = try await injectedStore.migrate()
+                store = injectedStore
+            } else if configuration.storage.backend != .memory {
+                store = try await StoreFactory.open(configuration, environment: environment, logger: logger)
+            } else {
+                // The rooms live in the service itself (never unloaded): no store, so no
+                // lookups and no saves on the join path.
+                logger.info("storage: memory (rooms last until the service stops)")
             }
+            try await loop.submit { [store] in
+                self.processor = MUCRouter(configuration: self.configuration, secret: self.secret, store: store,
+                                           host: self, logger: self.logger)
+            }.get()
+        } catch {
+            logger.critical("cannot open the room store: \(error)")
+            try? await loop.submit { self.failReadyWaiters() }.get()
+            throw error
         }
         await withGracefulShutdownHandler {
             await self.connectLoop()
@@ -136,7 +136,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         logger.info("shutting down: closing the stream to \(serverDescription)")
         if let w = wakeup { wakeup = nil; w.succeed(()) }
         if let link, link.isReady {
-            processor.willShutdown(out: link.outbox)
+            processor?.willShutdown(out: link.outbox)
             link.flush()
         }
         link?.closeGracefully(timeout: .seconds(2))
@@ -165,7 +165,7 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
             if wasReady { attempt = 0 }
             let delay = backoff.delay(attempt: attempt, jitter: Double.random(in: 0...1))
             attempt += 1
-            let why = streamError.map { " after stream error '\($0)'" } ?? ""
+            let why = streamError.map { " after stream error '\($0.rawValue)'" } ?? ""
             logger.notice("reconnecting to \(serverDescription)\(why) in \(String(format: "%.1f", delay)) s (attempt \(attempt))")
             await sleep(seconds: delay)
         }
@@ -268,7 +268,7 @@ extension MUCComponent: ComponentLinkDelegate {
             link.flush()
         }
         if connectionsMade > 1 {
-            processor.linkReestablished(out: link.outbox)
+            processor?.linkReestablished(out: link.outbox)
             link.flush()
         }
         for w in readyWaiters { w.succeed(()) }
@@ -276,12 +276,12 @@ extension MUCComponent: ComponentLinkDelegate {
     }
 
     func link(_ link: ComponentLink, received stanza: Element) {
-        processor.process(stanza, now: Date().timeIntervalSince1970, out: link.outbox)
+        processor?.process(stanza, now: Date().timeIntervalSince1970, out: link.outbox)
     }
 
-    var acceptsInput: Bool { processor.acceptsInput }
+    var acceptsInput: Bool { processor?.acceptsInput ?? true }
 
-    func link(_ link: ComponentLink, streamError condition: String) {
+    func link(_ link: ComponentLink, streamError condition: StreamErrorCondition) {
         lastStreamError = condition
     }
 

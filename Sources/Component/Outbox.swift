@@ -93,24 +93,3 @@ public final class Outbox {
         return out
     }
 }
-
-/// Turns what arrives from the server into what goes back: the MUC service in production,
-/// simpler ones in tests. Called on the link's event loop only.
-public protocol StanzaProcessor: AnyObject {
-    /// Handles one stanza received from the server (an element in `jabber:component:accept`).
-    /// `now` is the current time in seconds since 1970.
-    func process(_ stanza: Element, now: Double, out: Outbox)
-    /// The service is about to close the stream: last words (XEP-0045 §14.2: status 332 to occupants).
-    func willShutdown(out: Outbox)
-    /// A new link to the server is up (after a reconnect the server may have lost client sessions).
-    func linkReestablished(out: Outbox)
-    /// Whether the processor takes more stanzas now; while false the link stops reading from the
-    /// server. A processor that returns false must call its host's `inputMayResume()` later.
-    var acceptsInput: Bool { get }
-}
-
-extension StanzaProcessor {
-    public var acceptsInput: Bool { true }
-    public func willShutdown(out: Outbox) {}
-    public func linkReestablished(out: Outbox) {}
-}

@@ -30,5 +30,5 @@ protocol ComponentEndpoint: AnyObject {
     /// Sends a stream error, ends the stream and closes the connection; the future completes when
     /// the connection is closed (nil when it already was).
     @discardableResult
-    func closeStream(condition: String, text: String?) -> EventLoopFuture<Void>?
+    func closeStream(condition: StreamErrorCondition, text: String?) -> EventLoopFuture<Void>?
 }

@@ -93,7 +93,7 @@ final class ComponentSessionHandler: ChannelInboundHandler, ComponentEndpoint {
         case .stanza(let element):
             handleElement(element)
         case .streamEnd:
-            writeRaw("</stream:stream>")
+            writeRaw(ComponentStream.end)
             phase = .closed
             context?.close(promise: nil)
         }
@@ -103,25 +103,18 @@ final class ComponentSessionHandler: ChannelInboundHandler, ComponentEndpoint {
         guard case .awaitingHeader = phase else { return }
         let domain = header.attribute("to") ?? ""
         let streamID = String(UInt64.random(in: 0 ... .max), radix: 16)
-        var reply: [UInt8] = Array("<?xml version='1.0'?><stream:stream xmlns:stream='\(NS.stream)' xmlns='\(NS.component)'".utf8)
-        if !domain.isEmpty {
-            reply += Array(" from='".utf8)
-            Serializer.appendEscaped(domain, &reply, attribute: true)
-            reply += Array("'".utf8)
-        }
-        reply += Array(" id='\(streamID)'>".utf8)
-        write(bytes: reply)
+        write(bytes: Array(ComponentStream.header(from: domain.isEmpty ? nil : domain, id: streamID).utf8))
         events.record(.componentStreamOpened(domain: domain))
         guard header.element.namespace == NS.stream, header.element.name == "stream" else {
-            closeStream(condition: "invalid-namespace", text: "Expected <stream xmlns='\(NS.stream)'>")
+            closeStream(condition: .invalidNamespace, text: "Expected <stream xmlns='\(NS.stream)'>")
             return
         }
         guard header.defaultNamespace == NS.component else {
-            closeStream(condition: "invalid-namespace", text: "Expected the default namespace \(NS.component)")
+            closeStream(condition: .invalidNamespace, text: "Expected the default namespace \(NS.component)")
             return
         }
         guard let secret = configuration.components[domain] else {
-            closeStream(condition: "host-unknown", text: "No component is configured for '\(domain)'")
+            closeStream(condition: .hostUnknown, text: "No component is configured for '\(domain)'")
             return
         }
         phase = .awaitingHandshake(domain: domain, streamID: streamID, secret: secret)
@@ -133,17 +126,17 @@ final class ComponentSessionHandler: ChannelInboundHandler, ComponentEndpoint {
             return
         case .awaitingHandshake(let domain, let streamID, let secret):
             guard element.name == "handshake", element.namespace == NS.component else {
-                closeStream(condition: "not-authorized", text: "Expected <handshake/>, got <\(element.name)/>")
+                closeStream(condition: .notAuthorized, text: "Expected <handshake/>, got <\(element.name)/>")
                 return
             }
             let supplied = element.text.trimmingASCIIWhitespace().lowercased()
             guard supplied == FakeServer.handshakeDigest(streamID: streamID, secret: secret) else {
                 events.record(.handshakeFailed(domain: domain))
-                closeStream(condition: "not-authorized", text: nil)
+                closeStream(condition: .notAuthorized, text: nil)
                 return
             }
             guard router.attach(component: self, domain: domain) else {
-                closeStream(condition: "conflict", text: "A component is already connected for '\(domain)'")
+                closeStream(condition: .conflict, text: "A component is already connected for '\(domain)'")
                 return
             }
             phase = .authenticated(domain: domain)
@@ -167,18 +160,12 @@ final class ComponentSessionHandler: ChannelInboundHandler, ComponentEndpoint {
     }
 
     @discardableResult
-    func closeStream(condition: String, text: String?) -> EventLoopFuture<Void>? {
+    func closeStream(condition: StreamErrorCondition, text: String?) -> EventLoopFuture<Void>? {
         guard let context else { return nil }
         if case .closed = phase { return context.channel.closeFuture }
         if case .authenticated(let domain) = phase { router.detach(component: self, domain: domain) }
         phase = .closed
-        var e: [UInt8] = Array("<stream:error><\(condition) xmlns='\(NS.streams)'/>".utf8)
-        if let text {
-            e += Array("<text xmlns='\(NS.streams)'>".utf8)
-            Serializer.appendEscaped(text, &e, attribute: false)
-            e += Array("</text>".utf8)
-        }
-        e += Array("</stream:error></stream:stream>".utf8)
+        let e = Array(ComponentStream.error(condition, text: text).utf8)
         events.record(.streamErrorSent(condition: condition, text: text))
         let buffer = context.channel.allocator.buffer(bytes: e)
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }

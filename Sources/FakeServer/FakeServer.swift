@@ -114,7 +114,7 @@ public final class FakeServer: @unchecked Sendable {
 
     /// Ends the component's stream for `domain` with a stream error (as a restarting server would),
     /// and waits until the connection is closed.
-    public func dropComponent(domain: String, condition: String = "system-shutdown") async {
+    public func dropComponent(domain: String, condition: StreamErrorCondition = .systemShutdown) async {
         let router = self.router
         let closed = try? await loop.submit { router.component(for: domain)?.closeStream(condition: condition, text: nil) }.get()
         if let closed { try? await closed.get() }

@@ -13,7 +13,7 @@ public enum FakeServerEvent: Sendable, Hashable {
     /// A component sent a wrong handshake digest for this domain.
     case handshakeFailed(domain: String)
     /// The server sent a stream error on a component stream, then closed it.
-    case streamErrorSent(condition: String, text: String?)
+    case streamErrorSent(condition: StreamErrorCondition, text: String?)
     /// A component connection closed; `domain` is nil when it never authenticated.
     case componentDisconnected(domain: String?)
     /// A simulated client logged in with this full JID.
@@ -24,7 +24,7 @@ public enum FakeServerEvent: Sendable, Hashable {
     case bounced(condition: String, to: String, original: Element)
 
     /// The condition of a `streamErrorSent` event.
-    public var streamErrorCondition: String? {
+    public var streamErrorCondition: StreamErrorCondition? {
         if case .streamErrorSent(let condition, _) = self { return condition }
         return nil
     }

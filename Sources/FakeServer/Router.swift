@@ -5,7 +5,7 @@ import XMPPCore
 enum ComponentStanzaVerdict: Equatable {
     case routed
     /// The stream must be closed with this stream error (RFC 6120 §4.9.3).
-    case streamError(condition: String, text: String)
+    case streamError(condition: StreamErrorCondition, text: String)
 }
 
 /// The routing core of the fake server, confined to its event loop.
@@ -82,20 +82,20 @@ final class Router: @unchecked Sendable {  // confined to the server loop
     /// A stanza read from the authenticated component of `domain`.
     func fromComponent(domain: String, _ stanza: Element) -> ComponentStanzaVerdict {
         guard StanzaKind(rawValue: stanza.name) != nil, stanza.namespace == NS.component else {
-            return .streamError(condition: "unsupported-stanza-type",
+            return .streamError(condition: .unsupportedStanzaType,
                                 text: "<\(stanza.name) xmlns='\(stanza.namespace)'/> is not a stanza")
         }
         var e = stanza
         if let from = e.attribute("from") {
             guard let jid = try? JID(from), jid.domain == domain else {
-                return .streamError(condition: "invalid-from",
+                return .streamError(condition: .invalidFrom,
                                     text: "Component tried to send from address <\(from)> which is not in domain <\(domain)>")
             }
         } else {
             e.setAttribute("from", domain)
         }
         guard let toString = e.attribute("to") else {
-            return .streamError(condition: "improper-addressing", text: "Stanza without a 'to' attribute")
+            return .streamError(condition: .improperAddressing, text: "Stanza without a 'to' attribute")
         }
         guard let to = try? JID(toString) else {
             bounce(e, .jidMalformed)
@@ -281,7 +281,7 @@ extension Router {
     func shutdown() -> [EventLoopFuture<Void>] {
         var closed: [EventLoopFuture<Void>] = []
         for endpoint in componentEndpoints {
-            if let future = endpoint.closeStream(condition: "system-shutdown", text: nil) { closed.append(future) }
+            if let future = endpoint.closeStream(condition: .systemShutdown, text: nil) { closed.append(future) }
         }
         for session in allSessions {
             session.connected = false

@@ -3,17 +3,20 @@ import XMPPCore
 /// Accumulates the actions produced while handling one stanza.
 struct ActionList {
     var actions: [MUCAction] = []
+    /// A change of durable state that the actions appended from now on depend on: the service
+    /// turns it into a storage action and sends `pendingWrite.then` only once it is stored.
+    var pendingWrite: PendingWrite?
 
     /// Sends a stanza whose `to` is already set.
     mutating func send(_ stanza: Element) {
-        actions.append(.send(stanza))
+        append(.send(stanza))
     }
 
     /// Sends `stanza` to one recipient.
     mutating func send(_ stanza: Element, to recipient: JID) {
         var s = stanza
         s.setAttribute("to", recipient.description)
-        actions.append(.send(s))
+        append(.send(s))
     }
 
     /// Sends `stanza` to every recipient: one `.send` for a single recipient, else one `.broadcast`
@@ -25,10 +28,37 @@ struct ActionList {
         default:
             var s = stanza
             s.setAttribute("to", nil)
-            actions.append(.broadcast(s, to: recipients))
+            append(.broadcast(s, to: recipients))
         }
     }
 
-    mutating func append(_ action: MUCAction) { actions.append(action) }
-    mutating func append(contentsOf other: ActionList) { actions.append(contentsOf: other.actions) }
+    /// Appends an action; after a pending write, it waits for that write.
+    mutating func append(_ action: MUCAction) {
+        if pendingWrite != nil { pendingWrite!.then.append(action) } else { actions.append(action) }
+    }
+
+    mutating func append(contentsOf other: ActionList) {
+        for a in other.actions { append(a) }
+        if let p = other.pendingWrite {
+            precondition(pendingWrite == nil, "one stanza makes at most one durable change")
+            pendingWrite = p
+        }
+    }
+}
+
+/// A room's durable change waiting to be stored, with what the service needs after the outcome:
+/// the effects to send on success, and on failure the room as it was and the request to refuse.
+struct PendingWrite {
+    enum Write {
+        case save(RoomRecord, RoomChanges)
+        case delete
+    }
+
+    var write: Write
+    /// The room before the change: put back if the write fails.
+    var before: Room
+    /// The stanza that asked for the change: refused with `internal-server-error` if it fails.
+    var request: Element
+    /// What the change makes the room say, sent once it is stored.
+    var then: [MUCAction] = []
 }

@@ -1,7 +1,11 @@
 import XMPPCore
 
-/// What the service asks the runtime to do after handling a stanza. Actions are carried out in
-/// order; the order is part of the protocol (XEP-0045 §7.1 "Order of Events").
+/// What the service asks the runtime to do after handling a stanza or a storage outcome. Actions
+/// are carried out in order; the order is part of the protocol (XEP-0045 §7.1 "Order of Events").
+///
+/// The storage actions start a conversation: the runtime carries each out and reports its outcome
+/// back to the service (`roomLoaded`, `stored`, `storeFailed`, `roomsListed`, `listingFailed`).
+/// Until then the room concerned holds its input; other rooms go on.
 public enum MUCAction: Sendable, Equatable {
     /// Send one stanza; its `to` and `from` are set.
     case send(Element)
@@ -12,11 +16,16 @@ public enum MUCAction: Sendable, Equatable {
     /// Send a joining session the presences of the room, one after the other, in the sequence's
     /// order (each with its `to` set); they are made while being written (see `Roster`).
     case roster(Roster)
-    /// Durably store the room's state (persistent rooms only; never temporary ones); carry out
-    /// `then` only after the store succeeded (an owner's iq result must not be sent before the
-    /// change is stored).
-    case persist(RoomRecord, then: [MUCAction])
-    /// Remove a room from storage, then carry out `then`.
-    case deleteRoom(BareJID, then: [MUCAction])
+    /// Read a room from the store; answer with `MUCService.roomLoaded` (the record, or nil when it
+    /// is not stored) or `MUCService.storeFailed`.
+    case loadRoom(BareJID)
+    /// Durably store a room's state, writing what `changes` names; answer with `MUCService.stored`
+    /// or `MUCService.storeFailed`. What depends on the change (an owner's iq result) is sent by
+    /// the service only after `stored`.
+    case storeRoom(RoomRecord, changes: RoomChanges)
+    /// Remove a room from storage; answer with `MUCService.stored` or `MUCService.storeFailed`.
+    case deleteRoom(BareJID)
+    /// Read one page of stored rooms; answer with `MUCService.roomsListed` or
+    /// `MUCService.listingFailed`, naming the listing's id.
+    case listRooms(RoomListing)
 }
-

@@ -10,16 +10,30 @@ public struct MUCService: Sendable {
     var rooms: [BareJID: Room] = [:]
     /// Room instances made so far: each gets the next number (see `Room.serial`).
     var roomSerial: UInt64 = 0
-    /// Whether persistent rooms are kept in a store the runtime loads them from: then an empty one
-    /// may leave memory to make space under `settings.maxRooms` (it comes back on the next stanza).
-    public var unloadsIdleRooms = false
+    /// Whether rooms are kept in a store that the service talks to through storage actions: then
+    /// rooms not in memory are loaded on first use, changes of stored rooms are written before
+    /// their effects are sent, and an empty stored room may leave memory to make space under
+    /// `settings.maxRooms` (it comes back on the next stanza). Without one, rooms live in memory
+    /// only and nothing is ever loaded or written.
+    public let usesStore: Bool
     /// Rooms that may have become idle (persistent, configured, empty), oldest first: the
     /// candidates for unloading, checked again when one is needed.
     var idleRooms = IdleRoomQueue()
+    /// Rooms waiting for the store (a load or a write), each with the stanzas that arrived for it
+    /// meanwhile, in order.
+    var holds: [BareJID: RoomHold] = [:]
+    /// Stanzas held in `holds`, all rooms together.
+    public internal(set) var heldStanzaCount = 0
+    /// Rooms the store was found not to have (no lookup for them again).
+    var absentRooms = AbsentRooms()
+    /// Service disco#items requests waiting for a page of stored rooms, by listing id.
+    var listings: [UInt64: PendingListing] = [:]
+    var listingSerial: UInt64 = 0
 
-    public init(settings: MUCSettings) {
+    public init(settings: MUCSettings, usesStore: Bool = false) {
         self.settings = settings
         self.domain = (try? BareJID(settings.domain))?.domain ?? settings.domain.lowercased()
+        self.usesStore = usesStore
     }
 
     /// Number of rooms in memory (persistent rooms, and temporary rooms with occupants).
@@ -36,26 +50,53 @@ public struct MUCService: Sendable {
     /// The durable state of a room, if it exists.
     public func record(of room: BareJID) -> RoomRecord? { rooms[room]?.record }
 
+    /// Handles one element received from the server: a stanza whose `to` or `from` is not a JID
+    /// is refused with `jid-malformed` (when a reply can be addressed), any other goes to
+    /// `handle(_:now:)`.
+    public mutating func handle(element: Element, now: Double) -> [MUCAction] {
+        let stanza: Stanza
+        do {
+            stanza = try Stanza(element)
+        } catch {
+            return refuseUnparsable(element, error)
+        }
+        return handle(stanza, now: now)
+    }
+
     /// Handles one stanza addressed to the service domain or to a room/occupant in it, received
     /// from the server (its `from` is the sender's real JID). `now` is seconds since 1970.
     public mutating func handle(_ stanza: Stanza, now: Double) -> [MUCAction] {
-        // A stanza without a sender cannot be answered; one for another domain is not ours.
-        guard let from = stanza.from, let to = stanza.to, to.domain == domain else { return [] }
         var out = ActionList()
-        let ctx = RoomContext(settings: settings, now: now)
-        if to.localpart == nil {
-            handleServiceStanza(stanza, from: from, &out)
-        } else if rooms[to.bare] != nil {
-            rooms[to.bare]?.handle(stanza, from: from, nick: to.resource, ctx, &out)
-            if rooms[to.bare]?.isDisposable == true {
-                rooms[to.bare] = nil
-            } else if tracksIdleRooms, rooms[to.bare].map(Self.isUnloadable) == true {
-                idleRooms.note(to.bare)
-            }
-        } else {
-            handleNonexistentRoom(stanza, room: to.bare, nick: to.resource, from: from, ctx, &out)
-        }
+        handle(stanza, now: now, holdLimit: RoomHold.limit, &out)
         return out.actions
+    }
+
+    /// `handle(_:now:)` into `out`; a room waiting for the store refuses stanzas beyond `holdLimit`
+    /// held ones (replayed stanzas were accepted already and pass `Int.max`).
+    mutating func handle(_ stanza: Stanza, now: Double, holdLimit: Int, _ out: inout ActionList) {
+        // A stanza without a sender cannot be answered; one for another domain is not ours.
+        guard let from = stanza.from, let to = stanza.to, to.domain == domain else { return }
+        if to.localpart == nil {
+            return handleServiceStanza(stanza, from: from, &out)
+        }
+        let room = to.bare
+        if !holds.isEmpty, holds[room] != nil {
+            return hold(stanza, now: now, room: room, limit: holdLimit, &out)
+        }
+        let ctx = RoomContext(settings: settings, now: now)
+        if rooms[room] != nil {
+            rooms[room]?.handle(stanza, from: from, nick: to.resource, ctx, &out)
+            if out.pendingWrite != nil { startWrite(room, &out) }
+            if rooms[room]?.isDisposable == true {
+                rooms[room] = nil
+            } else if tracksIdleRooms, rooms[room].map(Self.isUnloadable) == true {
+                idleRooms.note(room)
+            }
+        } else if usesStore && !absentRooms.contains(room) {
+            startLoad(stanza, now: now, room: room, &out)
+        } else {
+            handleNonexistentRoom(stanza, room: room, nick: to.resource, from: from, ctx, &out)
+        }
     }
 
     /// Takes every occupant out of every room (service shutdown, §11.2: status 332) and forgets
@@ -82,7 +123,7 @@ public struct MUCService: Sendable {
     // MARK: Service domain
 
     /// Stanzas to the service itself: disco (§6.1–§6.3), ping; everything else is refused.
-    private func handleServiceStanza(_ stanza: Stanza, from: JID, _ out: inout ActionList) {
+    private mutating func handleServiceStanza(_ stanza: Stanza, from: JID, _ out: inout ActionList) {
         let element = stanza.element
         switch stanza.kind {
         case .presence:
@@ -110,7 +151,7 @@ public struct MUCService: Sendable {
             case ("query", NS.discoItems):
                 if isSet { return out.send(Build.error(element, .featureNotImplemented)) }
                 if payload.attribute("node") != nil { return out.send(Build.error(element, .itemNotFound)) }
-                out.send(element.iqResult(publicRooms))
+                listPublicRooms(element, query: payload, &out)
             case ("ping", NS.ping):
                 out.send(isSet ? Build.error(element, .featureNotImplemented) : element.iqResult())
             case ("query", NS.register):
@@ -128,16 +169,6 @@ public struct MUCService: Sendable {
         q.append(Build.conferenceIdentity(name: settings.name))
         // XEP-0421 §4: every room adds occupant ids, so the service announces them too.
         for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping, NS.occupantID] { q.append(Build.feature(f)) }
-        return q
-    }
-
-    /// §6.3: public, configured rooms, sorted by JID, named by their name or localpart.
-    var publicRooms: Element {
-        var q = Build.query(NS.discoItems)
-        for key in rooms.keys.sorted() {
-            guard let room = rooms[key], room.config.isPublic, !room.locked else { continue }
-            q.append(Element("item", namespace: NS.discoItems, attrs: ["jid": room.address, "name": room.displayName]))
-        }
         return q
     }
 

@@ -1,13 +1,14 @@
 import XMPPCore
 
 /// Who may create rooms (XEP-0045 §10.1.1: creation MAY be restricted; refused with not-allowed).
-public enum RoomCreationPolicy: Sendable, Equatable {
+/// The raw value is the configuration file's spelling (`service.room_creation`).
+public enum RoomCreationPolicy: String, Sendable, Equatable, CaseIterable {
     /// Any user.
     case anyone
     /// Users of the parent domain of the service (`localhost` for `conference.localhost`), and admins.
-    case localUsers
+    case localUsers = "local"
     /// Service admins only.
-    case adminsOnly
+    case adminsOnly = "admins"
 }
 
 /// Service-wide settings (the runtime maps the TOML config into this).

@@ -123,6 +123,7 @@ extension Room {
             }
         }
         targetSessions.remove(real)
+        let before = self
         var actions = ActionList()
         var affiliationsChanged = false
         for c in changes {
@@ -139,7 +140,7 @@ extension Room {
         } else {
             actions.send(iq.iqResult())
         }
-        out.append(contentsOf: affiliationsChanged ? persisting(actions) : actions)
+        out.append(contentsOf: affiliationsChanged ? committing(actions, since: before, request: iq) : actions)
     }
 
     /// §8.2 (kick), §8.3–§8.4 (voice), §9.1 (ban), §9.6–§9.7 (moderator): the service changes the
@@ -161,7 +162,7 @@ extension Room {
                 toTargets = !to.isEmpty && to.allSatisfy(targets.contains)
             case .roster(let roster):
                 toTargets = targets.contains(roster.session)
-            case .persist, .deleteRoom:
+            case .loadRoom, .storeRoom, .deleteRoom, .listRooms:
                 toTargets = false
             }
             if toTargets { front.append(a) } else { rest.append(a) }

@@ -77,14 +77,14 @@ extension Room {
                 list.append(HatRecord(uri: uri, title: title, hue: hue))
             }
             let holders = list.first { $0.uri == uri }?.holders ?? []
-            applyHats(list, refresh: holders, announce: true, reply("completed"), ctx, &out)
+            applyHats(list, refresh: holders, announce: true, reply("completed"), request: iq, ctx, &out)
         case "destroy":
             guard let form else { return out.send(reply("executing", pickForm(title: "Destroying a Hat", withJID: false).element)) }
             guard let uri = nonEmpty(form["hats#uri"]) ?? nonEmpty(form["hat"]) else {
                 return out.send(bad("bad-payload", "hats#uri is required"))
             }
             guard let hat = hats.first(where: { $0.uri == uri }) else { return out.send(Build.error(iq, .itemNotFound, text: "No such hat")) }
-            applyHats(hats.filter { $0.uri != uri }, refresh: hat.holders, announce: true, reply("completed"), ctx, &out)
+            applyHats(hats.filter { $0.uri != uri }, refresh: hat.holders, announce: true, reply("completed"), request: iq, ctx, &out)
         case "assign", "unassign":
             let assign = suffix == "assign"
             guard let form else {
@@ -101,7 +101,7 @@ extension Room {
             } else {
                 list[i].holders.removeAll { $0 == user }
             }
-            applyHats(list, refresh: [user], announce: false, reply("completed"), ctx, &out)
+            applyHats(list, refresh: [user], announce: false, reply("completed"), request: iq, ctx, &out)
         default:
             out.send(Build.error(iq, .itemNotFound, text: "No such command"))
         }
@@ -110,7 +110,8 @@ extension Room {
     /// Stores the new hats, then answers and re-sends the presence of the occupants of `refresh`
     /// (and 104 to everyone when the definitions changed).
     private mutating func applyHats(_ list: [HatRecord], refresh: [BareJID], announce: Bool, _ result: Element,
-                                    _ ctx: RoomContext, _ out: inout ActionList) {
+                                    request: Element, _ ctx: RoomContext, _ out: inout ActionList) {
+        let before = self
         setHats(list)
         var actions = ActionList()
         actions.send(result)
@@ -118,7 +119,7 @@ extension Room {
             publish(o, PresenceChange(), prevRole: o.role, ctx, &actions)
         }
         if announce { actions.emit(statusMessage([.configurationChanged]), to: everySession()) }
-        out.append(contentsOf: persisting(actions))
+        out.append(contentsOf: committing(actions, since: before, request: request))
     }
 
     private func nonEmpty(_ f: DataForm.Field?) -> String? {

@@ -6,6 +6,7 @@ extension Room {
     /// a members-only room becomes a member. The invitation carries the room password.
     mutating func invitations(_ message: Element, x: Element, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         let invites = x.children("invite", namespace: NS.mucUser)
+        let before = self
         var actions = ActionList()
         var membersAdded = false
         if !invites.isEmpty {
@@ -52,6 +53,6 @@ extension Room {
                             children: [Element("x", namespace: NS.mucUser, attrs: [:], children: [forwardedDecline])])
             actions.send(m)
         }
-        out.append(contentsOf: membersAdded ? persisting(actions) : actions)
+        out.append(contentsOf: membersAdded ? committing(actions, since: before, request: message) : actions)
     }
 }

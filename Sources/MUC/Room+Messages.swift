@@ -66,13 +66,14 @@ extension Room {
         let stanzaID = nextStanzaID(ctx)
         let reflected = reflection(of: message, from: sender, stanzaID: stanzaID)
         if let s = newSubject {
+            let before = self
             subject = s.text
             subjectNick = sender.nick
             subjectTime = ctx.now
             subjectOccupantID = sender.occupantID
             var actions = ActionList()
             actions.emit(reflected, to: everySession())
-            return out.append(contentsOf: persisting(actions))
+            return out.append(contentsOf: committing(actions, since: before, request: message))
         }
         // XEP-0424: an author retracting one of its messages: joiners no longer get it.
         if let retract = message.child("retract", namespace: NS.retract), let target = retract.attribute("id") {

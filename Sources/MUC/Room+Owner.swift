@@ -52,8 +52,8 @@ extension Room {
             case .success(let s): submission = s
             }
         }
+        let before = self
         let old = config
-        let wasStored = isStored
         let wasLocked = locked
         config = submission.config
         locked = false
@@ -79,14 +79,8 @@ extension Room {
         if config.whois != old.whois { codes.append(config.whois == .anyone ? .nowNonAnonymous : .nowSemiAnonymous) }
         if !codes.isEmpty && !wasLocked { actions.emit(statusMessage(codes), to: everySession()) }
 
-        if isStored {
-            out.append(.persist(record, then: actions.actions))
-        } else if wasStored {
-            // Made temporary: it leaves storage (and memory, once empty).
-            out.append(.deleteRoom(jid, then: actions.actions))
-        } else {
-            out.append(contentsOf: actions)
-        }
+        // Made temporary, a stored room leaves storage (and memory, once empty).
+        out.append(contentsOf: committing(actions, since: before, request: iq))
     }
 
     /// Makes exactly `jids` hold `aff` (owner or admin list): others holding it drop to none.
@@ -114,7 +108,7 @@ extension Room {
         if let password = request?.childText("password", namespace: NS.mucOwner) {
             destroyElement.append(.text("password", namespace: NS.mucUser, password))
         }
-        let wasStored = isStored
+        let before = self
         var actions = ActionList()
         for o in occupants {
             let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroyElement])
@@ -124,6 +118,6 @@ extension Room {
         }
         destroyed = true
         actions.send(iq.iqResult())
-        if wasStored { out.append(.deleteRoom(jid, then: actions.actions)) } else { out.append(contentsOf: actions) }
+        out.append(contentsOf: committing(actions, since: before, request: iq))
     }
 }

@@ -38,6 +38,7 @@ extension Room {
             }
             return out.send(iq.iqResult(q))
         }
+        let before = self
         var actions = ActionList()
         if query.child("remove", namespace: NS.register) != nil {
             // Cancelling the registration: members lose their membership (and nick); admins and
@@ -49,7 +50,7 @@ extension Room {
                 applyAffiliation(AffiliationChange(jid: user, affiliation: stored, nick: .clear), actor: nil, ctx, &actions)
             }
             actions.send(iq.iqResult())
-            return out.append(contentsOf: persisting(actions))
+            return out.append(contentsOf: committing(actions, since: before, request: iq))
         }
         guard let x = query.child("x", namespace: NS.dataForms), let form = DataForm(element: x) else {
             return out.send(Build.error(iq, .badRequest, text: "Missing form"))
@@ -77,7 +78,7 @@ extension Room {
         applyAffiliation(AffiliationChange(jid: user, affiliation: stored == .none ? .member : stored, nick: .set(nick)),
                          actor: nil, ctx, &actions)
         actions.send(iq.iqResult())
-        out.append(contentsOf: persisting(actions))
+        out.append(contentsOf: committing(actions, since: before, request: iq))
     }
 
     /// §9.9: the registration request goes to each admin and owner of the room (their bare JIDs)
@@ -121,9 +122,10 @@ extension Room {
         }
         let stored = storedAffiliation(of: user)
         if stored == .outcast { return out.send(Build.error(message, .notAllowed, text: "The user is banned", by: jid)) }
+        let before = self
         var actions = ActionList()
         applyAffiliation(AffiliationChange(jid: user, affiliation: stored == .none ? .member : stored, nick: .set(nick)),
                          actor: Actor(nick: occupant(session: real)?.nick, jid: real), ctx, &actions)
-        out.append(contentsOf: persisting(actions))
+        out.append(contentsOf: committing(actions, since: before, request: message))
     }
 }

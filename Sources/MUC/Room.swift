@@ -23,6 +23,9 @@ struct Room {
     private(set) var affiliations: [BareJID: AffiliationRecord] = [:]
     /// Reserved nick → the bare JID that reserved it (index over `affiliations`).
     private(set) var reservedNicks: [String: BareJID] = [:]
+    /// Bare JIDs whose affiliation record changed since the room was last written: the rows a
+    /// store rewrites (a subject change in a room of thousands of members writes none).
+    private(set) var changedAffiliations: Set<BareJID> = []
 
     /// Occupants by nick, in join order.
     private(set) var occupants = OccupantTable()
@@ -102,8 +105,8 @@ struct Room {
         return ctx.settings.stanzaID(room: jid, serial: serial, counter: stanzaCounter, now: ctx.now)
     }
 
-    /// Whether changes must be stored: persistent and past initial configuration.
-    var isStored: Bool { config.persistent && !locked }
+    /// Whether changes must be stored: persistent, past initial configuration, not destroyed.
+    var isStored: Bool { config.persistent && !locked && !destroyed }
 
     /// Whether the service should forget the room: destroyed, or empty and not kept (temporary,
     /// or still locked: §10.1.3, the creator left before configuring it).
@@ -131,6 +134,7 @@ struct Room {
 
     /// Stores (or with affiliation `.none`, removes) an affiliation record, keeping the nick index.
     mutating func setRecord(_ record: AffiliationRecord) {
+        changedAffiliations.insert(record.jid)
         if let old = affiliations[record.jid], let n = old.nick, reservedNicks[n] == record.jid {
             reservedNicks[n] = nil
         }
@@ -221,11 +225,25 @@ struct Room {
 
     // MARK: Storage
 
-    /// Wraps `actions` so that they run after the room's state is stored, when the room is stored.
-    func persisting(_ actions: ActionList) -> ActionList {
-        guard isStored else { return actions }
+    /// Ends a handler that changed durable state. When the room is stored, or stops being stored
+    /// with this change, `actions` become the effects of a pending write: the service sends them
+    /// once the store has the change, or puts `before` back and refuses `request` if it fails.
+    /// `before` is the room as the handler found it.
+    mutating func committing(_ actions: ActionList, since before: Room, request: Element) -> ActionList {
+        let write: PendingWrite.Write
+        if isStored {
+            let changes = before.isStored ? RoomChanges(affiliations: changedAffiliations.sorted()) : .everything
+            write = .save(record, changes)
+        } else if before.isStored {
+            write = .delete
+        } else {
+            changedAffiliations.removeAll()
+            return actions
+        }
+        changedAffiliations.removeAll()
         var out = ActionList()
-        out.append(.persist(record, then: actions.actions))
+        out.pendingWrite = PendingWrite(write: write, before: before, request: request)
+        out.append(contentsOf: actions)
         return out
     }
 }

@@ -65,7 +65,7 @@ public struct RoomConfig: Sendable, Equatable, Codable {
                 presenceBroadcast: Set<Role> = [.moderator, .participant, .visitor],
                 getMemberList: Set<Role> = [.moderator],
                 allowInvites: Bool = false, allowPM: AllowPM = .anyone, changeSubject: Bool = false,
-                maxUsers: Int = 0, historyLength: Int = 20) {
+                maxUsers: Int = 200, historyLength: Int = 20) {
         self.name = name
         self.description = description
         self.language = language

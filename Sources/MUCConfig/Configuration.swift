@@ -1,3 +1,5 @@
+import MUC
+
 /// The service's configuration, as read from the TOML file. Every key has a default except
 /// the component domain and the secret. Documented key by key in `docs/configuration.md`.
 ///
@@ -70,10 +72,11 @@ public struct Configuration: Sendable, Equatable {
 
     /// `[log]`
     public struct Log: Sendable, Equatable {
-        /// One of ``allowedLevels``.
-        public var level: String = "info"
-        /// The values `level` accepts, least severe first (swift-log's levels).
-        public static let allowedLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        /// swift-log's levels, least severe first; the raw value is their name.
+        public enum Level: String, Sendable, Equatable, CaseIterable {
+            case trace, debug, info, notice, warning, error, critical
+        }
+        public var level: Level = .info
         public init() {}
     }
 
@@ -94,55 +97,51 @@ public struct Configuration: Sendable, Equatable {
     public struct ServiceSettings: Sendable, Equatable {
         /// Name shown in the service's disco#info identity.
         public var name: String = "Chatrooms"
-        /// Who may create rooms: one of ``allowedRoomCreation``: "anyone", "local" (users of the
-        /// parent domain) or "admins".
-        public var roomCreation: String = "anyone"
+        /// Who may create rooms: "anyone", "local" (users of the parent domain) or "admins".
+        public var roomCreation: RoomCreationPolicy = .anyone
         /// Bare JIDs with service-wide owner rights, normalised (lowercased) when loaded from a file.
         public var admins: [String] = []
         /// Whether users without affiliation may register a nick (XEP-0045 §7.10); false as Prosody.
         public var allowUnaffiliatedRegistration: Bool = false
         /// Whether registrations wait for an admin's approval (XEP-0045 §9.9) instead of being granted at once.
         public var registrationApproval: Bool = false
-        /// The values `roomCreation` accepts.
-        public static let allowedRoomCreation = ["anyone", "local", "admins"]
         public init() {}
     }
 
-    /// `[rooms]`: the configuration new rooms start with.
+    /// `[rooms]`: the configuration new rooms start with. Every default is the room machine's
+    /// own (`RoomConfig()`), so a file without `[rooms]` and a room made in a test start alike.
     public struct RoomDefaults: Sendable, Equatable {
+        private static let machine = RoomConfig()
         /// Whether a room outlives its last occupant (`muc#roomconfig_persistentroom`).
-        public var persistent: Bool = false
+        public var persistent: Bool = machine.persistent
         /// Whether a room is listed in disco#items (`muc#roomconfig_publicroom`).
-        public var `public`: Bool = true
+        public var `public`: Bool = machine.isPublic
         /// Whether only members may enter (`muc#roomconfig_membersonly`).
-        public var membersOnly: Bool = false
+        public var membersOnly: Bool = machine.membersOnly
         /// Whether only participants and moderators may speak (`muc#roomconfig_moderatedroom`).
-        public var moderated: Bool = false
-        /// Who sees occupants' real JIDs: "moderators" (semi-anonymous) or "anyone" (non-anonymous).
-        public var whois: String = "moderators"
+        public var moderated: Bool = machine.moderated
+        /// Who sees occupants' real JIDs: moderators (semi-anonymous) or anyone (non-anonymous).
+        public var whois: Whois = machine.whois
         /// Whether occupants other than admins and owners may invite (`muc#roomconfig_allowinvites`).
-        public var allowInvites: Bool = false
-        /// Who may send private messages: "anyone", "participants", "moderators", "none".
-        public var allowPM: String = "anyone"
+        public var allowInvites: Bool = machine.allowInvites
+        /// Who may send private messages (`muc#roomconfig_allowpm`).
+        public var allowPM: AllowPM = machine.allowPM
         /// Whether occupants other than moderators may change the subject (`muc#roomconfig_changesubject`).
-        public var changeSubject: Bool = false
+        public var changeSubject: Bool = machine.changeSubject
         /// Most occupants at once (`muc#roomconfig_maxusers`); 0 = no limit, which is only allowed
         /// when `limits.maxOccupantsPerRoom` is 0 too.
-        public var maxUsers: Int = 200
+        public var maxUsers: Int = machine.maxUsers
         /// Messages of discussion history kept (`muc#roomconfig_historylength`).
-        public var historyLength: Int = 20
+        public var historyLength: Int = machine.historyLength
         /// Roles whose presence is broadcast (`muc#roomconfig_presencebroadcast`); from ``allowedRoles``.
-        public var presenceBroadcast: [String] = ["moderator", "participant", "visitor"]
-        /// Roles that may fetch the member list (`muc#roomconfig_getmemberlist`); from ``allowedRoles``.
-        public var getMemberList: [String] = ["moderator", "participant", "visitor"]
+        public var presenceBroadcast: Set<Role> = machine.presenceBroadcast
+        /// Roles besides admins and owners that may fetch the member list
+        /// (`muc#roomconfig_getmemberlist`); from ``allowedRoles``.
+        public var getMemberList: Set<Role> = machine.getMemberList
         /// Natural language of the room's discussion (`muc#roomconfig_lang`), "" for none.
-        public var language: String = ""
-        /// The values `whois` accepts.
-        public static let allowedWhois = ["moderators", "anyone"]
-        /// The values `allowPM` accepts.
-        public static let allowedAllowPM = ["anyone", "participants", "moderators", "none"]
-        /// The roles `presenceBroadcast` and `getMemberList` may hold.
-        public static let allowedRoles = ["moderator", "participant", "visitor"]
+        public var language: String = machine.language
+        /// The roles `presenceBroadcast` and `getMemberList` may hold in the file.
+        public static let allowedRoles: [Role] = [.moderator, .participant, .visitor]
         public init() {}
     }
 }

@@ -1,3 +1,5 @@
+import MUC
+
 /// Where a key's value goes in a `Configuration`, and which TOML type it takes.
 enum Slot {
     case string(WritableKeyPath<Configuration, String>)
@@ -6,10 +8,30 @@ enum Slot {
     case number(WritableKeyPath<Configuration, Double>)
     case boolean(WritableKeyPath<Configuration, Bool>)
     case strings(WritableKeyPath<Configuration, [String]>)
-    case backend
+    /// A string naming one case of an enum (the names come from the enum itself).
+    case choice(Choice)
+    /// An array of roles from `RoomDefaults.allowedRoles`.
+    case roles(WritableKeyPath<Configuration, Set<Role>>)
     case secretLiteral
     case secretFile
     case secretEnvironment
+}
+
+/// A key whose value names one case of an enum: the allowed names are the enum's raw values,
+/// so the file accepts exactly what the service knows.
+struct Choice {
+    let names: [String]
+    /// Sets the value named; false when the name is not one of `names`.
+    let assign: (inout Configuration, String) -> Bool
+
+    init<E: RawRepresentable & CaseIterable>(_ keyPath: WritableKeyPath<Configuration, E>) where E.RawValue == String {
+        names = E.allCases.map(\.rawValue)
+        assign = { config, name in
+            guard let value = E(rawValue: name) else { return false }
+            config[keyPath: keyPath] = value
+            return true
+        }
+    }
 }
 
 /// One key of a section.
@@ -43,8 +65,7 @@ enum Schema {
                     expectation: "an integer, 0 or more"),
         ]),
         ("storage", [
-            KeySpec(name: "backend", slot: .backend,
-                    expectation: oneOf(Configuration.Storage.Backend.allCases.map(\.rawValue))),
+            choice("backend", \.storage.backend),
             KeySpec(name: "path", slot: .string(\.storage.path), expectation: "a non-empty file path"),
             KeySpec(name: "postgres_host", slot: .string(\.storage.postgresHost), expectation: "a host name or IP address"),
             KeySpec(name: "postgres_port", slot: .integer(\.storage.postgresPort), expectation: "an integer between 1 and 65535"),
@@ -57,7 +78,7 @@ enum Schema {
             KeySpec(name: "postgres_pool_size", slot: .integer(\.storage.postgresPoolSize), expectation: "an integer between 1 and 100"),
         ]),
         ("log", [
-            KeySpec(name: "level", slot: .string(\.log.level), expectation: oneOf(Configuration.Log.allowedLevels)),
+            choice("level", \.log.level),
         ]),
         ("limits", [
             KeySpec(name: "max_stanza_bytes", slot: .integer(\.limits.maxStanzaBytes),
@@ -71,8 +92,7 @@ enum Schema {
         ]),
         ("service", [
             KeySpec(name: "name", slot: .string(\.service.name), expectation: "a string"),
-            KeySpec(name: "room_creation", slot: .string(\.service.roomCreation),
-                    expectation: oneOf(Configuration.ServiceSettings.allowedRoomCreation)),
+            choice("room_creation", \.service.roomCreation),
             KeySpec(name: "admins", slot: .strings(\.service.admins),
                     expectation: "an array of bare JIDs such as [\"admin@example.org\"]"),
             KeySpec(name: "allow_unaffiliated_registration", slot: .boolean(\.service.allowUnaffiliatedRegistration),
@@ -85,20 +105,16 @@ enum Schema {
             KeySpec(name: "public", slot: .boolean(\.rooms.public), expectation: "true or false"),
             KeySpec(name: "members_only", slot: .boolean(\.rooms.membersOnly), expectation: "true or false"),
             KeySpec(name: "moderated", slot: .boolean(\.rooms.moderated), expectation: "true or false"),
-            KeySpec(name: "whois", slot: .string(\.rooms.whois),
-                    expectation: oneOf(Configuration.RoomDefaults.allowedWhois)),
+            choice("whois", \.rooms.whois),
             KeySpec(name: "allow_invites", slot: .boolean(\.rooms.allowInvites), expectation: "true or false"),
-            KeySpec(name: "allow_pm", slot: .string(\.rooms.allowPM),
-                    expectation: oneOf(Configuration.RoomDefaults.allowedAllowPM)),
+            choice("allow_pm", \.rooms.allowPM),
             KeySpec(name: "change_subject", slot: .boolean(\.rooms.changeSubject), expectation: "true or false"),
             KeySpec(name: "max_users", slot: .integer(\.rooms.maxUsers),
                     expectation: "an integer, 0 or more (0 = no limit), at most 'limits.max_occupants_per_room' unless that is 0"),
             KeySpec(name: "history_length", slot: .integer(\.rooms.historyLength),
                     expectation: "an integer, 0 or more, at most 'limits.max_history_messages'"),
-            KeySpec(name: "presence_broadcast", slot: .strings(\.rooms.presenceBroadcast),
-                    expectation: "an array of roles from " + listed(Configuration.RoomDefaults.allowedRoles)),
-            KeySpec(name: "get_member_list", slot: .strings(\.rooms.getMemberList),
-                    expectation: "an array of roles from " + listed(Configuration.RoomDefaults.allowedRoles)),
+            roles("presence_broadcast", \.rooms.presenceBroadcast),
+            roles("get_member_list", \.rooms.getMemberList),
             KeySpec(name: "language", slot: .string(\.rooms.language),
                     expectation: "a language tag such as \"en\" or \"pt-BR\", or \"\" for none"),
         ]),
@@ -124,6 +140,19 @@ enum Schema {
     }
 
     static func oneOf(_ values: [String]) -> String { "one of " + listed(values) }
+
+    /// A key naming one case of an enum.
+    static func choice<E: RawRepresentable & CaseIterable>(_ name: String, _ keyPath: WritableKeyPath<Configuration, E>) -> KeySpec
+    where E.RawValue == String {
+        let choice = Choice(keyPath)
+        return KeySpec(name: name, slot: .choice(choice), expectation: oneOf(choice.names))
+    }
+
+    /// A key holding an array of roles.
+    static func roles(_ name: String, _ keyPath: WritableKeyPath<Configuration, Set<Role>>) -> KeySpec {
+        KeySpec(name: name, slot: .roles(keyPath),
+                expectation: "an array of roles from " + listed(Configuration.RoomDefaults.allowedRoles.map(\.rawValue)))
+    }
 
     static func listed(_ values: [String]) -> String { values.map { "\"\($0)\"" }.joined(separator: ", ") }
 }

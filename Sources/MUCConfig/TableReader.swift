@@ -1,4 +1,5 @@
 internal import TOMLKit
+import MUC
 
 /// Walks a parsed TOML document against `Schema`, writing known keys into a `Configuration`
 /// and collecting a located `ConfigError` for each unknown key, unknown section and wrong type.
@@ -114,15 +115,23 @@ struct TableReader {
                 strings.append(s)
             }
             config[keyPath: keyPath] = strings
-        case .backend:
+        case .choice(let choice):
             guard let s = value.string else { return mismatch(spec, path, value) }
-            guard let backend = Configuration.Storage.Backend(rawValue: s) else {
-                let names = Configuration.Storage.Backend.allCases.map(\.rawValue)
-                var message = "'storage.backend' must be \(spec.expectation), found \(Suggestion.quoted(s))"
-                if let near = Suggestion.closest(to: s, among: names) { message += " (did you mean \"\(near)\"?)" }
-                return report(path, message)
+            if !choice.assign(&config, s) { notOneOf(s, choice.names, spec, path) }
+        case .roles(let keyPath):
+            guard value.type == .array, let array = value.array else { return mismatch(spec, path, value) }
+            let allowed = Configuration.RoomDefaults.allowedRoles
+            var roles: Set<Role> = []
+            for element in array {
+                guard let s = element.string else {
+                    return report(path, "'\(path.joined(separator: "."))' must be \(spec.expectation), found an array holding \(Self.typeName(element))")
+                }
+                guard let role = Role(rawValue: s), allowed.contains(role) else {
+                    return notOneOf(s, allowed.map(\.rawValue), spec, path)
+                }
+                roles.insert(role)
             }
-            config.storage.backend = backend
+            config[keyPath: keyPath] = roles
         case .secretLiteral:
             guard let s = value.string else { return mismatch(spec, path, value) }
             config.component.secret = .literal(s)
@@ -136,6 +145,13 @@ struct TableReader {
             config.component.secret = .environment(s)
             secretKeys.append((path.joined(separator: "."), locator.line(of: path)))
         }
+    }
+
+    /// A string that is not one of the allowed names, with the nearest one as a hint.
+    private mutating func notOneOf(_ s: String, _ names: [String], _ spec: KeySpec, _ path: [String]) {
+        var message = "'\(path.joined(separator: "."))' must be \(spec.expectation), found \(Suggestion.quoted(s))"
+        if let near = Suggestion.closest(to: s, among: names) { message += " (did you mean \"\(near)\"?)" }
+        report(path, message)
     }
 
     private mutating func mismatch(_ spec: KeySpec, _ path: [String], _ value: TOMLValueConvertible) {

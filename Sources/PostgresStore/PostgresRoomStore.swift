@@ -108,7 +108,7 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
             let rows = try await connection.query("""
                 SELECT r.record::text,
                        (SELECT coalesce(json_agg(json_build_array(a.jid, a.affiliation, a.nick, a.reason)
-                                                 ORDER BY a.position), '[]'::json)::text
+                                                 ORDER BY a.jid COLLATE "C"), '[]'::json)::text
                           FROM affiliations a WHERE a.room = r.jid)
                   FROM rooms r WHERE r.jid = \(key)
                 """, logger: logger)
@@ -123,12 +123,12 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         return record
     }
 
-    public func save(_ record: RoomRecord) async throws {
+    public func save(_ record: RoomRecord, changes: RoomChanges) async throws {
         let json = try RoomDocument(record).jsonText()
         let logger = self.logger
         try await runWrite("saving room \(record.jid)", records: [record]) { connection in
             try await connection.withTransaction(logger: logger) { tx in
-                try await PostgresRows.write(record, json: json, on: tx, logger: logger)
+                try await PostgresRows.write(record, json: json, changes: changes, on: tx, logger: logger)
             }
         }
     }
@@ -143,7 +143,7 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         try await runWrite("saving \(records.count) rooms", records: records) { connection in
             try await connection.withTransaction(logger: logger) { tx in
                 for (record, json) in zip(records, encoded) {
-                    try await PostgresRows.write(record, json: json, on: tx, logger: logger)
+                    try await PostgresRows.write(record, json: json, changes: .everything, on: tx, logger: logger)
                 }
             }
         }

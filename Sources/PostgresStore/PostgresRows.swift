@@ -10,8 +10,11 @@ enum PostgresRows {
     /// Affiliation rows per INSERT statement (6 parameters each; the protocol allows 65 535).
     static let rowsPerInsert = 1_000
 
-    /// Replaces the room's row and all its affiliation rows; the caller's transaction makes it atomic.
-    static func write(_ record: RoomRecord, json: String, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Writes the room's row and the affiliation rows `changes` names: all of them (replaced) for
+    /// `.everything`, else only the listed JIDs' (upserted, or deleted when the record no longer
+    /// has them). The caller's transaction makes it atomic.
+    static func write(_ record: RoomRecord, json: String, changes: RoomChanges, on connection: PostgresConnection,
+                      logger: Logger) async throws {
         let key = record.jid.description
         try await connection.query("""
             INSERT INTO rooms (jid, name, is_public, record, updated_at)
@@ -20,6 +23,23 @@ enum PostgresRows {
                 name = EXCLUDED.name, is_public = EXCLUDED.is_public,
                 record = EXCLUDED.record, updated_at = EXCLUDED.updated_at
             """, logger: logger)
+        if let changed = changes.affiliations {
+            let (kept, removed) = record.split(changed)
+            for (position, entry) in kept {
+                try await connection.query("""
+                    INSERT INTO affiliations (room, jid, affiliation, nick, reason, position)
+                    VALUES (\(key), \(entry.jid.description), \(entry.affiliation.rawValue), \(entry.nick), \(entry.reason), \(position))
+                    ON CONFLICT (room, jid) DO UPDATE SET
+                        affiliation = EXCLUDED.affiliation, nick = EXCLUDED.nick, reason = EXCLUDED.reason,
+                        position = EXCLUDED.position
+                    """, logger: logger)
+            }
+            for jid in removed {
+                try await connection.query("DELETE FROM affiliations WHERE room = \(key) AND jid = \(jid.description)",
+                                           logger: logger)
+            }
+            return
+        }
         try await connection.query("DELETE FROM affiliations WHERE room = \(key)", logger: logger)
         var start = 0
         let entries = record.affiliations

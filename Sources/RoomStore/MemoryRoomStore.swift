@@ -13,6 +13,9 @@ public actor MemoryRoomStore: RoomStore {
     private var closed = false
     private var unavailable = false
     private var writesToFail = 0
+    /// While set, writes wait here until `releaseWrites()`.
+    private var stalled = false
+    private var stalledWriters: [CheckedContinuation<Void, Never>] = []
 
     /// Number of records handed out by `load` (rooms actually read, not listings).
     public private(set) var loadsPerformed = 0
@@ -44,6 +47,23 @@ public actor MemoryRoomStore: RoomStore {
         writesToFail = max(0, count)
     }
 
+    /// Makes writes (`save`, `saveAll`, `delete`) wait until `releaseWrites()`, as on a database
+    /// whose disk is frozen or whose lock another process holds.
+    public func stallWrites() {
+        stalled = true
+    }
+
+    /// Lets the stalled writes go on, in the order they came.
+    public func releaseWrites() {
+        stalled = false
+        let waiting = stalledWriters
+        stalledWriters = []
+        for w in waiting { w.resume() }
+    }
+
+    /// Writes waiting in `stallWrites()`.
+    public var stalledWriteCount: Int { stalledWriters.count }
+
     /// While on, every operation throws `.unavailable`, as if the database were unreachable.
     public func setUnavailable(_ on: Bool) {
         unavailable = on
@@ -69,14 +89,25 @@ public actor MemoryRoomStore: RoomStore {
         return record
     }
 
-    public func save(_ record: RoomRecord) throws {
+    /// Like the SQL backends' rows: the room's own fields come from `record`; of its affiliations,
+    /// only those `changes` names are taken from it, the others stay as stored.
+    public func save(_ record: RoomRecord, changes: RoomChanges) async throws {
+        await waitWhileStalled()
         try checkWritable()
         try record.validateForStorage()
-        rooms[record.jid] = record
+        var merged = record
+        if let changed = changes.affiliations, let stored = rooms[record.jid] {
+            let names = Set(changed)
+            merged.affiliations = stored.affiliations.filter { !names.contains($0.jid) }
+                + record.affiliations.filter { names.contains($0.jid) }
+            merged.affiliations.sort { $0.jid.storageOrderPrecedes($1.jid) }
+        }
+        rooms[record.jid] = merged
         writesPerformed += 1
     }
 
-    public func saveAll(_ records: [RoomRecord]) throws {
+    public func saveAll(_ records: [RoomRecord]) async throws {
+        await waitWhileStalled()
         try checkWritable()
         // Validate everything first: all or nothing.
         for record in records { try record.validateForStorage() }
@@ -84,7 +115,8 @@ public actor MemoryRoomStore: RoomStore {
         writesPerformed += 1
     }
 
-    public func delete(_ room: BareJID) throws {
+    public func delete(_ room: BareJID) async throws {
+        await waitWhileStalled()
         try checkWritable()
         rooms[room] = nil
         writesPerformed += 1
@@ -117,6 +149,11 @@ public actor MemoryRoomStore: RoomStore {
     private func checkReachable() throws(RoomStoreError) {
         if closed { throw RoomStoreError(.closed, "memory room store is closed") }
         if unavailable { throw RoomStoreError(.unavailable, "memory room store is unavailable (simulated)") }
+    }
+
+    private func waitWhileStalled() async {
+        guard stalled else { return }
+        await withCheckedContinuation { stalledWriters.append($0) }
     }
 
     private func checkWritable() throws(RoomStoreError) {

@@ -14,8 +14,9 @@ public protocol RoomStore: Sendable {
     func schemaVersion() async throws -> Int
     /// One room's durable state, or nil when it is not stored.
     func load(_ room: BareJID) async throws -> RoomRecord?
-    /// Stores the room's whole durable state (insert or replace) in one transaction.
-    func save(_ record: RoomRecord) async throws
+    /// Stores the room's durable state in one transaction: its own row always, and the affiliation
+    /// rows that `changes` names (all of them for ``RoomChanges/everything``: insert or replace).
+    func save(_ record: RoomRecord, changes: RoomChanges) async throws
     /// Removes a room; removing a room that is not stored is not an error.
     func delete(_ room: BareJID) async throws
     /// Rooms in JID order after `cursor` (exclusive), at most `limit`, optionally only public ones.
@@ -30,6 +31,11 @@ public protocol RoomStore: Sendable {
 }
 
 extension RoomStore {
+    /// Stores the room's whole durable state (insert or replace) in one transaction.
+    public func save(_ record: RoomRecord) async throws {
+        try await save(record, changes: .everything)
+    }
+
     /// Fallback for stores written before `saveAll` existed: one save per record, so a failure
     /// part-way leaves the earlier records stored. The stores of this package override it.
     public func saveAll(_ records: [RoomRecord]) async throws {
@@ -37,16 +43,17 @@ extension RoomStore {
     }
 }
 
-/// What a listing shows of a room without loading it.
-public struct RoomSummary: Sendable, Equatable {
-    public var jid: BareJID
-    /// `muc#roomconfig_roomname`, empty when unset.
-    public var name: String
-    public var isPublic: Bool
-
-    public init(jid: BareJID, name: String, isPublic: Bool) {
-        self.jid = jid
-        self.name = name
-        self.isPublic = isPublic
+extension RoomRecord {
+    /// Of the JIDs `changed` names, those the record holds (with their position in it, to write)
+    /// and those it no longer holds (to delete): what a partial save writes.
+    public func split(_ changed: [BareJID]) -> (kept: [(position: Int, entry: AffiliationRecord)], removed: [BareJID]) {
+        let names = Set(changed)
+        var kept: [(position: Int, entry: AffiliationRecord)] = []
+        var present: Set<BareJID> = []
+        for (position, entry) in affiliations.enumerated() where names.contains(entry.jid) {
+            kept.append((position, entry))
+            present.insert(entry.jid)
+        }
+        return (kept, changed.filter { !present.contains($0) })
     }
 }

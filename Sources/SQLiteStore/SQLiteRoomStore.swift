@@ -119,10 +119,10 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
         return record
     }
 
-    public func save(_ record: RoomRecord) async throws {
+    public func save(_ record: RoomRecord, changes: RoomChanges) async throws {
         let json = try RoomDocument(record).jsonText()
         try await perform("saving room \(record.jid)", record: record) {
-            try await self.writer.write { db in try SQLiteRows.write(record, json: json, db: db) }
+            try await self.writer.write { db in try SQLiteRows.write(record, json: json, changes: changes, db: db) }
         }
     }
 
@@ -134,7 +134,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
         let encoded = documents
         try await perform("saving \(records.count) rooms", records: records) {
             try await self.writer.write { db in
-                for (record, json) in zip(records, encoded) { try SQLiteRows.write(record, json: json, db: db) }
+                for (record, json) in zip(records, encoded) { try SQLiteRows.write(record, json: json, changes: .everything, db: db) }
             }
         }
     }

@@ -15,18 +15,36 @@ enum SQLiteRows {
     static let insertAffiliation = """
         INSERT INTO affiliations (room, jid, affiliation, nick, reason, position) VALUES (?, ?, ?, ?, ?, ?)
         """
+    static let upsertAffiliation = insertAffiliation + """
+         ON CONFLICT(room, jid) DO UPDATE SET
+            affiliation = excluded.affiliation, nick = excluded.nick, reason = excluded.reason, position = excluded.position
+        """
 
-    /// Replaces the room's row and all its affiliation rows (the caller's transaction makes it atomic).
-    static func write(_ record: RoomRecord, json: String, db: Database) throws {
+    /// Writes the room's row and the affiliation rows `changes` names: all of them (replaced) for
+    /// `.everything`, else only the listed JIDs' (upserted, or deleted when the record no longer
+    /// has them). The caller's transaction makes it atomic.
+    static func write(_ record: RoomRecord, json: String, changes: RoomChanges, db: Database) throws {
         let key = record.jid.description
         try db.cachedStatement(sql: upsertRoom).execute(arguments: [key, record.config.name, record.config.isPublic, json])
-        try db.cachedStatement(sql: "DELETE FROM affiliations WHERE room = ?").execute(arguments: [key])
-        guard !record.affiliations.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: insertAffiliation)
-        for (position, entry) in record.affiliations.enumerated() {
-            try insert.execute(arguments: [key, entry.jid.description, entry.affiliation.rawValue,
+        guard let changed = changes.affiliations else {
+            try db.cachedStatement(sql: "DELETE FROM affiliations WHERE room = ?").execute(arguments: [key])
+            guard !record.affiliations.isEmpty else { return }
+            let insert = try db.cachedStatement(sql: insertAffiliation)
+            for (position, entry) in record.affiliations.enumerated() {
+                try insert.execute(arguments: [key, entry.jid.description, entry.affiliation.rawValue,
+                                               entry.nick, entry.reason, position])
+            }
+            return
+        }
+        guard !changed.isEmpty else { return }
+        let (kept, removed) = record.split(changed)
+        let upsert = try db.cachedStatement(sql: upsertAffiliation)
+        for (position, entry) in kept {
+            try upsert.execute(arguments: [key, entry.jid.description, entry.affiliation.rawValue,
                                            entry.nick, entry.reason, position])
         }
+        let delete = try db.cachedStatement(sql: "DELETE FROM affiliations WHERE room = ? AND jid = ?")
+        for jid in removed { try delete.execute(arguments: [key, jid.description]) }
     }
 
     static func loadRecord(_ room: BareJID, db: Database, path: String) throws -> RoomRecord? {
@@ -37,7 +55,7 @@ enum SQLiteRows {
         let document = try RoomDocument.decode(json, room: key, place: "room database \(path)")
         var affiliations: [AffiliationRecord] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT jid, affiliation, nick, reason FROM affiliations WHERE room = ? ORDER BY position
+            SELECT jid, affiliation, nick, reason FROM affiliations WHERE room = ? ORDER BY jid
             """, arguments: [key])
         while let row = try rows.next() {
             let jidText: String = row[0]

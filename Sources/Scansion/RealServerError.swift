@@ -1,3 +1,5 @@
+import XMPPCore
+
 /// Why a log-in to a real XMPP server failed, or why its stream ended early.
 public enum RealServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The script's JID is not `local@domain[/resource]`.
@@ -9,7 +11,7 @@ public enum RealServerError: Error, Sendable, Equatable, CustomStringConvertible
     /// The server closed the connection before the log-in was complete.
     case closedByServer(phase: String)
     /// The server sent a stream error (`urn:ietf:params:xml:ns:xmpp-streams` condition).
-    case streamError(condition: String, text: String?)
+    case streamError(condition: StreamErrorCondition, text: String?)
     /// The server sent bytes the stream parser refused.
     case malformed(String)
     /// The server insists on TLS; the real-server mode speaks plain TCP on loopback only.
@@ -38,7 +40,7 @@ public enum RealServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .closedByServer(let phase):
             return "the server closed the connection (\(phase))"
         case .streamError(let condition, let text):
-            return "stream error <\(condition)/>" + (text.map { ": \($0)" } ?? "")
+            return "stream error <\(condition.rawValue)/>" + (text.map { ": \($0)" } ?? "")
         case .malformed(let why):
             return "the server sent XML that cannot be parsed: \(why)"
         case .tlsRequired:

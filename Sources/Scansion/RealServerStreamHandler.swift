@@ -173,8 +173,8 @@ final class RealServerStreamHandler: ChannelInboundHandler, @unchecked Sendable 
             }
         case .stanza(let element):
             if element.name == "error", element.namespace == NS.stream {
-                let condition = element.elements.first { $0.namespace == NS.streams && $0.name != "text" }?.name ?? "undefined-condition"
-                fail(.streamError(condition: condition, text: element.childText("text", namespace: NS.streams)))
+                let error = StreamError(element: element)
+                fail(.streamError(condition: error.condition, text: error.text))
                 return
             }
             handle(element)

@@ -1,3 +1,5 @@
+import XMPPCore
+
 /// Why the parser gave up on a stream. Every error is final: the stream must be closed with
 /// the stream error named by `streamErrorCondition`.
 public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,12 +35,12 @@ public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// The RFC 6120 §4.9.3 stream error condition to send before closing the stream
     /// (an element name in `urn:ietf:params:xml:ns:xmpp-streams`).
-    public var streamErrorCondition: String {
+    public var streamErrorCondition: StreamErrorCondition {
         switch kind {
-        case .malformed, .unboundPrefix, .invalidUTF8: return "not-well-formed"
-        case .doctype, .entityDeclaration, .entityReference, .commentOrProcessingInstruction: return "restricted-xml"
-        case .unsupportedEncoding: return "unsupported-encoding"
-        case .stanzaTooLarge, .tooDeep: return "policy-violation"
+        case .malformed, .unboundPrefix, .invalidUTF8: return .notWellFormed
+        case .doctype, .entityDeclaration, .entityReference, .commentOrProcessingInstruction: return .restrictedXML
+        case .unsupportedEncoding: return .unsupportedEncoding
+        case .stanzaTooLarge, .tooDeep: return .policyViolation
         }
     }
 
@@ -56,6 +58,6 @@ public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertibl
         case .stanzaTooLarge(let limit): detail = "stanza larger than \(limit) bytes"
         case .tooDeep(let limit): detail = "elements nested deeper than \(limit) levels"
         }
-        return "\(streamErrorCondition): \(detail)"
+        return "\(streamErrorCondition.rawValue): \(detail)"
     }
 }

@@ -9,7 +9,7 @@ import XMPPCore
 /// routing the two components' output, so an echo that sent shorter stanzas would make a ceiling
 /// the service cannot reach (it did: see docs/performance.md, "Counting Prosody's instructions").
 enum EchoParity {
-    static let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' from='x' id='abc'>"
+    static let header = ComponentStream.header(from: "x", id: "abc")
 
     /// The same input for both, as a server would deliver it: a room created and configured by
     /// user0, joined by user1, then a message from user0 with an id and a language.

@@ -16,7 +16,7 @@ struct SelfTestCommand: ParsableCommand {
 
     func run() throws {
         var failures: [String] = []
-        let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' from='x' id='abc'>"
+        let header = ComponentStream.header(from: "x", id: "abc")
         let stanzas = [
             "<message from='room0@muc/nick3' to='user12@load/r' type='groupchat' id='m3-7'><body>B3.7.123.xxxx</body></message>",
             "<presence to=\"user4@load/r\" from=\"room0@muc/nick4\"><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/><status code=\"110\"/><status code='201'/></x></presence>",
@@ -25,7 +25,7 @@ struct SelfTestCommand: ParsableCommand {
             "<presence type='unavailable' from='room0@muc/nick9' to='user9@load/r'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/></x></presence>",
             "<message><body><![CDATA[ <not a tag> ]]></body></message>",
         ]
-        let stream = Array((header + " \n" + stanzas.joined(separator: "  ") + " </stream:stream>").utf8)
+        let stream = Array((header + " \n" + stanzas.joined(separator: "  ") + " " + ComponentStream.end).utf8)
 
         // Reference: the real parser.
         var expected: [Element] = []

@@ -70,7 +70,7 @@ final class XMPPLink: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if case .connector(let d, _) = role {
-            writeNow("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='\(Self.escaped(d))'>", context: context)
+            writeNow(ComponentStream.header(to: d), context: context)
         }
         context.fireChannelActive()
     }
@@ -126,7 +126,7 @@ final class XMPPLink: ChannelInboundHandler {
                 domain = header.string(header.to) ?? ""
                 streamID = Self.makeStreamID()
                 phase = .awaitingHandshake
-                writeNow("<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:component:accept' from='\(Self.escaped(domain))' id='\(streamID)'>", context: context)
+                writeNow(ComponentStream.header(from: domain, id: streamID), context: context)
             case .connector(_, let secret):
                 guard let id = header.string(header.id), !id.isEmpty else {
                     return fail("the server's stream header has no id", context: context)
@@ -145,7 +145,7 @@ final class XMPPLink: ChannelInboundHandler {
             // Answer the peer's stream end with ours, then close.
             let wasReady = phase == .ready
             phase = .closed
-            writeNow("</stream:stream>", context: context)
+            writeNow(ComponentStream.end, context: context)
             delegate?.linkClosed(self, error: wasReady ? nil : "the peer ended the stream during the handshake")
             context.close(promise: nil)
         }
@@ -164,8 +164,8 @@ final class XMPPLink: ChannelInboundHandler {
             return fail("unparsable element during the handshake: \(error)", context: context)
         }
         if element.name == "error" && element.namespace == NS.stream {
-            let condition = element.elements.first?.name ?? "undefined-condition"
-            return fail("stream error from the peer: \(condition) \(element.childText("text", namespace: NS.streams) ?? "")", context: context)
+            let error = StreamError(element: element)
+            return fail("stream error from the peer: \(error.condition.rawValue) \(error.text ?? "")", context: context)
         }
         guard element.name == "handshake", phase == .awaitingHandshake else {
             return fail("unexpected <\(element.name)/> during the handshake", context: context)
@@ -174,7 +174,7 @@ final class XMPPLink: ChannelInboundHandler {
         case .acceptor(let secret):
             let expected = Self.digest(streamID: streamID, secret: secret)
             guard element.text == expected else {
-                writeNow("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>", context: context)
+                writeNow(ComponentStream.error(.notAuthorized), context: context)
                 return fail("the service's handshake is wrong (expected \(expected), got '\(element.text)'): secrets differ?", context: context)
             }
             writeNow("<handshake/>", context: context)
@@ -209,7 +209,7 @@ final class XMPPLink: ChannelInboundHandler {
         flush()
         if phase != .closed {
             phase = .closed
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "</stream:stream>")), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: ComponentStream.end)), promise: nil)
         }
         context.close(promise: nil)
     }
@@ -224,14 +224,14 @@ final class XMPPLink: ChannelInboundHandler {
         componentHandshakeDigest(streamID: streamID, secret: secret)
     }
 
-    static func makeStreamID() -> String {
-        let chars = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        return String(decoding: (0..<16).map { _ in chars.randomElement()! }, as: UTF8.self)
-    }
-
     static func escaped(_ s: String) -> String {
         var bytes: [UInt8] = []
         Serializer.appendEscaped(s, &bytes, attribute: true)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func makeStreamID() -> String {
+        let chars = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        return String(decoding: (0..<16).map { _ in chars.randomElement()! }, as: UTF8.self)
     }
 }

@@ -51,7 +51,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, secret) = try loadConfiguration(config)
-        let levelName = logLevel ?? configuration.log.level
+        let levelName = logLevel ?? configuration.log.level.rawValue
         guard let level = Logger.Level(rawValue: levelName) else {
             FileHandle.standardError.write(Data("muc-component: unknown log level '\(levelName)'\n".utf8))
             throw ExitCode(2)
@@ -94,7 +94,7 @@ struct CheckConfig: AsyncParsableCommand {
         \(path): OK
           component: \(c.component.domain) via \(c.component.host):\(c.component.port)
           storage:   \(c.storage.backend.rawValue)\(c.storage.backend == .sqlite ? " at \(c.storage.path)" : "")
-          log level: \(c.log.level)
+          log level: \(c.log.level.rawValue)
         """)
     }
 }

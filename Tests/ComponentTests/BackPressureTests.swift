@@ -28,7 +28,7 @@ import XMPPCore
 
         func linkReady(_ link: ComponentLink) { ready = true }
         func link(_ link: ComponentLink, received stanza: Element) { received.append(stanza.attribute("id") ?? "?") }
-        func link(_ link: ComponentLink, streamError condition: String) {}
+        func link(_ link: ComponentLink, streamError condition: StreamErrorCondition) {}
         func linkClosed(_ link: ComponentLink) {}
         var acceptsInput: Bool { accepting }
     }

@@ -2,6 +2,7 @@ import ComponentHandshake
 import NIOCore
 import Testing
 @testable import Component
+import XMLStream
 import XMPPCore
 
 @Suite struct BackoffTests {
@@ -109,14 +110,41 @@ import XMPPCore
 
 @Suite struct StreamErrorAdviceTests {
     @Test func wrongSecretSaysSo() {
-        let line = StreamErrorAdvice.message(condition: "not-authorized", text: nil, domain: "conference.example.org", server: "127.0.0.1:5347")
+        let line = StreamErrorAdvice.message(StreamError(.notAuthorized), domain: "conference.example.org", server: "127.0.0.1:5347")
         #expect(line.contains("secret is wrong"))
         #expect(line.contains("conference.example.org"))
     }
 
     @Test func everyConditionGetsItsOwnAdvice() {
-        let conditions = ["conflict", "host-unknown", "invalid-from", "improper-addressing", "not-well-formed", "policy-violation", "system-shutdown", "see-other-host"]
-        let lines = Set(conditions.map { StreamErrorAdvice.message(condition: $0, text: nil, domain: "d", server: "s") })
+        let conditions: [StreamErrorCondition] = [.conflict, .hostUnknown, .invalidFrom, .improperAddressing, .notWellFormed,
+                                                  .policyViolation, .systemShutdown, .seeOtherHost]
+        let lines = Set(conditions.map { StreamErrorAdvice.message(StreamError($0), domain: "d", server: "s") })
         #expect(lines.count == conditions.count)
+    }
+
+    @Test func anUnknownConditionIsReadAsUndefined() throws {
+        let element = try #require(try XMLStreamParser.parseFragment(
+            "<stream:error><made-up xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>why</text></stream:error>",
+            defaultNamespace: NS.component, prefixes: ["stream": NS.stream]).first)
+        #expect(StreamError(element: element) == StreamError(.undefinedCondition, text: "why"))
+    }
+}
+
+/// The XEP-0114 stream header and stream error, written in one place for the component, the fake
+/// server and the bench.
+@Suite struct ComponentStreamTests {
+    @Test func headersEscapeTheirAttributes() {
+        #expect(ComponentStream.header(to: "conference.example.org") ==
+                "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='conference.example.org'>")
+        #expect(ComponentStream.header(from: "a'b", id: "x1") ==
+                "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' from='a&apos;b' id='x1'>")
+    }
+
+    @Test func aStreamErrorEndsTheStream() throws {
+        let text = ComponentStream.error(.hostUnknown, text: "no <such> domain")
+        #expect(text == "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no &lt;such&gt; domain</text></stream:error></stream:stream>")
+        let element = try #require(try XMLStreamParser.parseFragment(String(text.dropLast(ComponentStream.end.count)),
+                                                                     defaultNamespace: NS.component, prefixes: ["stream": NS.stream]).first)
+        #expect(StreamError(element: element) == StreamError(.hostUnknown, text: "no <such> domain"))
     }
 }

@@ -6,6 +6,7 @@ import Testing
 import MUC
 import MUCConfig
 import RoomStore
+import SQLiteStore
 import XMPPCore
 
 /// The runtime carrying out storage: an owner's change is acknowledged only after it is stored,
@@ -84,6 +85,74 @@ import XMPPCore
             // The store is back: the same change now succeeds.
             try await romeo.send("<iq id='m2' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost'/></query></iq>")
             #expect(await romeo.iqReply("m2")?.attribute("type") == "result")
+        }
+    }
+
+    /// A stalled store (a frozen disk, a lock held elsewhere) holds only the room that waits for
+    /// it: another room's message goes through at once, and the owner's change is answered once
+    /// when the store goes on, before what was held behind it in the same room.
+    @Test func aStalledStoreHoldsOnlyItsRoom() async throws {
+        let store = MemoryRoomStore()
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+            try await Self.createPersistentRoom(romeo)
+            try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            #expect(await juliet.next { $0.name == "message" } != nil)
+
+            await store.stallWrites()
+            try await romeo.send("<iq id='slow' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost'/></query></iq>")
+            try await romeo.send("<message id='behind' type='groupchat' to='room@conference.localhost'><body>behind the change</body></message>")
+            // The write has reached the store and waits there.
+            for _ in 0..<200 where await store.stalledWriteCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await store.stalledWriteCount == 1)
+
+            try await juliet.send("<message id='b' type='groupchat' to='other@conference.localhost'><body>in the other room</body></message>")
+            let reflected = await juliet.next { $0.name == "message" && $0.attribute("id") == "b" }
+            #expect(reflected != nil, "the other room was not held up")
+
+            await store.releaseWrites()
+            let replies = await romeo.collect(until: { $0.name == "message" && $0.attribute("id") == "behind" })
+            let results = replies.filter { $0.name == "iq" && $0.attribute("id") == "slow" }
+            #expect(results.count == 1)
+            #expect(results.first?.attribute("type") == "result")
+        }
+    }
+
+    /// An operator's bad day, from outside: another process holds the SQLite write lock while an
+    /// owner changes room A. A message in room B is reflected at once; A's change is answered
+    /// exactly once, when the lock goes.
+    @Test func aSQLiteLockHeldElsewhereHoldsOnlyTheRoomThatWrites() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-lock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("muc.sqlite").path
+        let store = try SQLiteRoomStore(path: path)
+        try await Self.withService(store: store) { server, _ in
+            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+            try await Self.createPersistentRoom(romeo)
+            try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+            #expect(await juliet.next { $0.name == "message" } != nil)
+
+            let lock = try SQLiteLockHolder(path: path)
+            try await romeo.send("""
+            <iq id='rename' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'>
+            <x xmlns='jabber:x:data' type='submit'>
+            <field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>
+            <field var='muc#roomconfig_roomname'><value>Renamed</value></field>
+            </x></query></iq>
+            """)
+            try await juliet.send("<message id='b' type='groupchat' to='other@conference.localhost'><body>meanwhile</body></message>")
+            #expect(await juliet.next(within: 3) { $0.name == "message" && $0.attribute("id") == "b" } != nil,
+                    "room B was not held up by room A's write")
+            #expect(await romeo.next(within: 0.3) { $0.name == "iq" && $0.attribute("id") == "rename" } == nil,
+                    "A's change is not acknowledged while it cannot be stored")
+
+            lock.release()
+            let reply = await romeo.iqReply("rename")
+            #expect(reply?.attribute("type") == "result")
+            #expect(await romeo.next(within: 0.5) { $0.name == "iq" && $0.attribute("id") == "rename" } == nil, "answered once")
+            #expect(try await store.load(try BareJID("room@conference.localhost"))?.config.name == "Renamed")
         }
     }
 

@@ -43,6 +43,17 @@ final class TestClient: @unchecked Sendable {
         return nil
     }
 
+    /// Every buffered or arriving stanza up to and including the first satisfying `predicate`, in
+    /// order (all that arrived if none does within `seconds`).
+    func collect(within seconds: Double = 10, until predicate: (Element) -> Bool) async -> [Element] {
+        var seen: [Element] = []
+        _ = await next(within: seconds) { e in
+            seen.append(e)
+            return predicate(e)
+        }
+        return seen
+    }
+
     /// The reply to the IQ with this id.
     func iqReply(_ id: String) async -> Element? {
         await next { $0.name == "iq" && $0.attribute("id") == id }

@@ -116,7 +116,7 @@ final class TestComponentServer: @unchecked Sendable {
                     streamID = server.nextStreamID()
                     let to = header.attribute("to") ?? ""
                     server.emit(.streamOpened(to: to))
-                    write(context, "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' from='\(to)' id='\(streamID)'>")
+                    write(context, ComponentStream.header(from: to, id: streamID))
                 case .stanza(let e) where e.name == "handshake":
                     let ok = e.text == componentHandshakeDigest(streamID: streamID, secret: server.secret)
                     server.emit(.handshake(accepted: ok))
@@ -124,14 +124,14 @@ final class TestComponentServer: @unchecked Sendable {
                         authenticated = true
                         write(context, "<handshake/>")
                     } else {
-                        write(context, "<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>")
+                        write(context, ComponentStream.error(.notAuthorized))
                         context.close(promise: nil)
                     }
                 case .stanza(let e):
                     server.emit(.stanza(Serializer.string(e)))
                 case .streamEnd:
                     server.emit(.streamClosedByComponent)
-                    write(context, "</stream:stream>")
+                    write(context, ComponentStream.end)
                     context.close(promise: nil)
                 }
             }

@@ -1,4 +1,5 @@
 import Testing
+import MUC
 import MUCConfig
 
 /// The rules of `validate()`, and the lines `parse` gives their errors.
@@ -14,14 +15,15 @@ import MUCConfig
         #expect(c.component.outgoingQueueLimit == 1000)
         #expect(c.storage.backend == .sqlite)
         #expect(c.storage.path == "data/muc.sqlite")
-        #expect(c.log.level == "info")
+        #expect(c.log.level == .info)
         #expect(c.limits.maxStanzaBytes == 524_288)
         #expect(c.limits.maxRooms == 0)
-        #expect(c.service.roomCreation == "anyone")
+        #expect(c.service.roomCreation == .anyone)
         #expect(c.service.admins.isEmpty)
-        #expect(c.rooms.whois == "moderators")
+        #expect(c.rooms.whois == .moderators)
         #expect(c.rooms.maxUsers == 200)
         #expect(c.rooms.historyLength == 20)
+        #expect(c.rooms.getMemberList == [.moderator])
         #expect(validationError(c)?.key == "component.domain")
         #expect(validationError(validConfiguration()) == nil)
     }
@@ -121,27 +123,48 @@ import MUCConfig
     }
 
     @Test func enumLikeStringsWithSuggestions() {
+        func problem(_ text: String) -> ConfigError? {
+            Configuration.diagnose(validHeader + text, source: "muc.toml").first
+        }
+        #expect(problem("[log]\nlevel = \"warn\"\n")?.message == "'log.level' must be one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", found \"warn\" (did you mean \"warning\"?)")
+        #expect(problem("[log]\nlevel = \"INFO\"\n")?.message.hasSuffix("found \"INFO\" (did you mean \"info\"?)") == true)
         var c = validConfiguration()
-        c.log.level = "warn"
-        #expect(validationError(c)?.message == "'log.level' must be one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", found \"warn\" (did you mean \"warning\"?)")
-        c = validConfiguration()
-        c.log.level = "INFO"
-        #expect(validationError(c)?.message.hasSuffix("found \"INFO\" (did you mean \"info\"?)") == true)
-        c = validConfiguration()
-        c.service.roomCreation = "everyone"
-        #expect(validationError(c)?.key == "service.room_creation")
-        c = validConfiguration()
-        c.rooms.whois = "all"
-        #expect(validationError(c)?.key == "rooms.whois")
-        c = validConfiguration()
-        c.rooms.allowPM = "nobody"
-        #expect(validationError(c)?.key == "rooms.allow_pm")
-        c = validConfiguration()
-        c.rooms.presenceBroadcast = ["moderator", "participants"]
-        #expect(validationError(c)?.message == "'rooms.presence_broadcast' must be an array of roles from \"moderator\", \"participant\", \"visitor\", found \"participants\" (did you mean \"participant\"?)")
-        c = validConfiguration()
-        c.rooms.getMemberList = ["owner"]
+        c.rooms.getMemberList = [.none]
         #expect(validationError(c)?.key == "rooms.get_member_list")
+    }
+
+    /// Keys that name a case of the service's own enums take exactly its names, and a wrong one is
+    /// reported on its line with the nearest name.
+    @Test func namesComeFromTheServiceEnums() {
+        func problem(_ section: String, _ line: String) -> ConfigError? {
+            Configuration.diagnose(validHeader + "[\(section)]\n\(line)\n", source: "muc.toml").first
+        }
+        #expect(problem("service", "room_creation = \"everyone\"")?.message
+                == "'service.room_creation' must be one of \"anyone\", \"local\", \"admins\", found \"everyone\"")
+        #expect(problem("rooms", "whois = \"all\"")?.key == "rooms.whois")
+        #expect(problem("rooms", "allow_pm = \"nobody\"")?.message.hasPrefix(
+            "'rooms.allow_pm' must be one of \"anyone\", \"participants\", \"moderators\", \"none\"") == true)
+        #expect(problem("rooms", "presence_broadcast = [\"moderator\", \"participants\"]")?.message
+                == "'rooms.presence_broadcast' must be an array of roles from \"moderator\", \"participant\", \"visitor\", found \"participants\" (did you mean \"participant\"?)")
+        #expect(problem("rooms", "get_member_list = [\"owner\"]")?.key == "rooms.get_member_list")
+        #expect(problem("rooms", "get_member_list = [\"none\"]")?.key == "rooms.get_member_list")
+        #expect(problem("storage", "backend = \"sqlit\"")?.message.hasSuffix("(did you mean \"sqlite\"?)") == true)
+        // Every name the enums have is accepted.
+        for policy in RoomCreationPolicy.allCases { #expect(problem("service", "room_creation = \"\(policy.rawValue)\"") == nil) }
+        for whois in Whois.allCases { #expect(problem("rooms", "whois = \"\(whois.rawValue)\"") == nil) }
+        for allow in AllowPM.allCases { #expect(problem("rooms", "allow_pm = \"\(allow.rawValue)\"") == nil) }
+    }
+
+    /// The room defaults of the file and of the room machine are the same values.
+    @Test func roomDefaultsAreTheMachines() {
+        let file = Configuration.RoomDefaults()
+        let machine = RoomConfig()
+        #expect(file.whois == machine.whois && file.allowPM == machine.allowPM)
+        #expect(file.getMemberList == machine.getMemberList && file.presenceBroadcast == machine.presenceBroadcast)
+        #expect(file.maxUsers == machine.maxUsers && file.historyLength == machine.historyLength)
+        #expect(file.persistent == machine.persistent && file.public == machine.isPublic)
+        #expect(file.membersOnly == machine.membersOnly && file.moderated == machine.moderated)
+        #expect(file.allowInvites == machine.allowInvites && file.changeSubject == machine.changeSubject)
     }
 
     @Test func admins() throws {
@@ -178,7 +201,7 @@ import MUCConfig
 
     @Test func messagesEscapeStrangeValues() {
         var c = validConfiguration()
-        c.log.level = "in\"fo\n"
+        c.rooms.language = "in\"fo\n"
         #expect(validationError(c)?.message.contains("found \"in\\\"fo\\u{a}\"") == true)
     }
 
@@ -243,7 +266,7 @@ import MUCConfig
         #expect(c.component.outgoingQueueLimit == 0)
         #expect(c.storage.backend == .memory)
         #expect(c.storage.path == "")
-        #expect(c.log.level == "trace")
+        #expect(c.log.level == .trace)
         #expect(c.limits == {
             var l = Configuration.Limits()
             l.maxStanzaBytes = 65536
@@ -253,16 +276,16 @@ import MUCConfig
             return l
         }())
         #expect(c.service.name == "Rooms")
-        #expect(c.service.roomCreation == "local")
+        #expect(c.service.roomCreation == .localUsers)
         #expect(c.service.admins == ["a@example.org"])
         #expect(c.service.allowUnaffiliatedRegistration)
         #expect(c.rooms.persistent && !c.rooms.public && c.rooms.membersOnly && c.rooms.moderated)
-        #expect(c.rooms.whois == "anyone")
+        #expect(c.rooms.whois == .anyone)
         #expect(c.rooms.allowInvites && c.rooms.changeSubject)
-        #expect(c.rooms.allowPM == "none")
+        #expect(c.rooms.allowPM == AllowPM.none)
         #expect(c.rooms.maxUsers == 0)
         #expect(c.rooms.historyLength == 50)
-        #expect(c.rooms.presenceBroadcast == ["moderator"])
+        #expect(c.rooms.presenceBroadcast == [.moderator])
         #expect(c.rooms.getMemberList == [])
         #expect(c.rooms.language == "fr")
     }

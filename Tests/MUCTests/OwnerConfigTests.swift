@@ -120,24 +120,28 @@ import XMPPCore
     @Test func persistentRoomsAreStoredBeforeTheResult() throws {
         var t = room2()
         let out = t.submitConfig(romeo, field("persistentroom", "1"), id: "p")
-        // One persist action whose `then` holds the result and the notification.
-        guard case .persist(let record, let then)? = out.actions.first, out.actions.count == 1 else {
-            Issue.record("expected a single persist action, got \(out.actions)")
+        // The store action comes first; the result and the notification only after it is stored.
+        guard case .storeRoom(let record, let changes)? = out.actions.first, out.actions.count == 3 else {
+            Issue.record("expected a store action then two stanzas, got \(out.actions)")
             return
         }
         #expect(record.config.persistent)
         #expect(record.affiliations == [AffiliationRecord(jid: try BareJID(People.romeoBare), affiliation: .owner)])
-        #expect(then.count == 2)
-        // An affiliation change is stored too; a join is not.
-        #expect(t.admin(romeo, "<item affiliation='member' jid='a@b'/>").persisted.count == 1)
+        #expect(changes == .everything, "a room stored for the first time is written whole")
+        // An affiliation change is stored too, writing that affiliation only; a join is not.
+        let member = t.admin(romeo, "<item affiliation='member' jid='a@b'/>")
+        #expect(member.persisted.count == 1)
+        #expect(member.changes == [RoomChanges(affiliations: [try BareJID("a@b")])])
         #expect(t.join(rosaline, nick: "Rosaline").persisted.isEmpty)
         // A subject change is stored.
-        #expect(t.send("<message type='groupchat' to='\(room)'><subject>Plans</subject></message>", from: romeo).persisted.first?.subject == "Plans")
+        let subject = t.send("<message type='groupchat' to='\(room)'><subject>Plans</subject></message>", from: romeo)
+        #expect(subject.persisted.first?.subject == "Plans")
+        #expect(subject.changes == [RoomChanges(affiliations: [])], "a subject change writes no affiliation row")
         // Made temporary again: removed from storage.
         let back = t.submitConfig(romeo, field("persistentroom", "0"), id: "t")
-        guard case .deleteRoom(let jid, let then2)? = back.actions.first else { Issue.record("expected deleteRoom"); return }
+        guard case .deleteRoom(let jid)? = back.actions.first else { Issue.record("expected deleteRoom"); return }
         #expect(jid.description == room)
-        #expect(then2.count == 2)
+        #expect(back.actions.count == 3)
     }
 
     @Test func temporaryRoomsAreNeverStored() {

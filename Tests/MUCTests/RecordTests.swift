@@ -59,16 +59,6 @@ import XMPPCore
         expectError(fresh.join(People.rosaline, nick: "Juliet"), to: People.rosaline, type: "cancel", condition: "conflict")
     }
 
-    @Test func snapshotAndRestoreUndoAChange() throws {
-        var t = Transcript()
-        t.createInstantRoom(romeo, nick: "Romeo")
-        let jid = try BareJID(room)
-        let before = t.service.snapshot(of: jid)
-        t.admin(romeo, "<item affiliation='outcast' jid='\(People.julietBare)'/>")
-        t.service.restore(before)
-        #expect(t.join(juliet, nick: "Juliet").to(juliet).count == 3)
-    }
-
     @Test(arguments: [
         (0.0, "1970-01-01T00:00:00Z"),
         (1_000_000_000.9, "2001-09-09T01:46:40Z"),

@@ -35,7 +35,7 @@ import XMPPCore
     }
 
     @Test func withoutAStoreAnEmptyPersistentRoomStaysAndCountsAgainstTheBound() {
-        var t = Transcript(Self.settings(maxRooms: 1))
+        var t = Transcript(Self.settings(maxRooms: 1), store: false)
         t.createInstantRoom(People.romeo, nick: "Romeo", room: "a@conference.localhost", config: field("persistentroom", "1"))
         t.send("<presence type='unavailable' to='a@conference.localhost/Romeo'/>", from: People.romeo)
         #expect(t.service.hasRoom(try! BareJID("a@conference.localhost")), "nothing else keeps it: it must stay")
@@ -45,7 +45,6 @@ import XMPPCore
 
     @Test func withAStoreTheLongestIdlePersistentRoomLeavesMemory() {
         var t = Transcript(Self.settings(maxRooms: 2))
-        t.service.unloadsIdleRooms = true
         let a = try! BareJID("a@conference.localhost"), b = try! BareJID("b@conference.localhost")
         for room in [a, b] {
             t.createInstantRoom(People.romeo, nick: "Romeo", room: room.description, config: field("persistentroom", "1"))
@@ -61,7 +60,6 @@ import XMPPCore
 
     @Test func anOccupiedRoomIsNeverUnloaded() {
         var t = Transcript(Self.settings(maxRooms: 1))
-        t.service.unloadsIdleRooms = true
         t.createInstantRoom(People.romeo, nick: "Romeo", room: "a@conference.localhost", config: field("persistentroom", "1"))
         // It was idle for a moment (before Romeo's form made it persistent it was locked); now occupied.
         let refused = t.join(People.juliet, nick: "Juliet", room: "b@conference.localhost")
@@ -71,7 +69,6 @@ import XMPPCore
 
     @Test func aLoadedRoomIsIdleUntilSomeoneEnters() {
         var t = Transcript(Self.settings(maxRooms: 1))
-        t.service.unloadsIdleRooms = true
         var config = RoomConfig()
         config.persistent = true
         t.service.load(RoomRecord(jid: try! BareJID("stored@conference.localhost"), config: config, affiliations: [],
@@ -83,7 +80,6 @@ import XMPPCore
 
     @Test func noBoundMeansNoTracking() {
         var t = Transcript(Self.settings(maxRooms: 0))
-        t.service.unloadsIdleRooms = true
         for i in 0..<5 {
             t.createInstantRoom(People.romeo, nick: "Romeo", room: "r\(i)@conference.localhost", config: field("persistentroom", "1"))
             t.send("<presence type='unavailable' to='r\(i)@conference.localhost/Romeo'/>", from: People.romeo)

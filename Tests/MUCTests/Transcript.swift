@@ -9,49 +9,56 @@ struct Delivery: CustomStringConvertible {
     var description: String { Serializer.string(stanza) }
 }
 
-/// What one stanza produced, flattened in delivery order (`persist`/`deleteRoom` are recorded and
-/// their `then` actions follow, as the runtime carries them out).
+/// What one stanza produced, in the order the runtime carries it out: the storage actions the
+/// service asked for are recorded (`persisted`, `deleted`, `loaded`) and, when the transcript's
+/// store answers at once, what the service did with each answer follows.
 struct Output {
     let actions: [MUCAction]
     let deliveries: [Delivery]
     let persisted: [RoomRecord]
+    let changes: [RoomChanges]
     let deleted: [BareJID]
+    let loaded: [BareJID]
 
     init(_ actions: [MUCAction]) {
         self.actions = actions
         var d: [Delivery] = []
         var p: [RoomRecord] = []
+        var c: [RoomChanges] = []
         var del: [BareJID] = []
-        func flatten(_ list: [MUCAction]) {
-            for a in list {
-                switch a {
-                case .send(let e):
-                    d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
-                case .broadcast(let e, let to):
-                    #expect(e.attribute("to") == nil, "a broadcast element carries no 'to'")
-                    for j in to {
-                        var c = e
-                        c.setAttribute("to", j.description)
-                        d.append(Delivery(to: j.description, stanza: c))
-                    }
-                case .roster(let roster):
-                    for e in roster {
-                        #expect(e.attribute("to") == roster.session.description, "a roster presence goes to its session")
-                        d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
-                    }
-                case .persist(let r, let then):
-                    p.append(r)
-                    flatten(then)
-                case .deleteRoom(let j, let then):
-                    del.append(j)
-                    flatten(then)
+        var l: [BareJID] = []
+        for a in actions {
+            switch a {
+            case .send(let e):
+                d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
+            case .broadcast(let e, let to):
+                #expect(e.attribute("to") == nil, "a broadcast element carries no 'to'")
+                for j in to {
+                    var c = e
+                    c.setAttribute("to", j.description)
+                    d.append(Delivery(to: j.description, stanza: c))
                 }
+            case .roster(let roster):
+                for e in roster {
+                    #expect(e.attribute("to") == roster.session.description, "a roster presence goes to its session")
+                    d.append(Delivery(to: e.attribute("to") ?? "<none>", stanza: e))
+                }
+            case .storeRoom(let r, let changes):
+                p.append(r)
+                c.append(changes)
+            case .deleteRoom(let j):
+                del.append(j)
+            case .loadRoom(let j):
+                l.append(j)
+            case .listRooms:
+                break
             }
         }
-        flatten(actions)
         deliveries = d
         persisted = p
+        changes = c
         deleted = del
+        loaded = l
     }
 
     /// Stanzas written to `jid`, in order.
@@ -73,24 +80,99 @@ struct Output {
 
 /// Drives a service with stanzas written as XML (default namespace `jabber:component:accept`,
 /// `from` set to the sender's real JID) at a controllable time.
+///
+/// By default the service uses a store, played by the transcript: `stored` holds its rooms, and
+/// every storage action is answered at once (a load with the stored record, a write by storing
+/// it, unless `failWrites` says to fail it). With `answering` off, storage actions wait in
+/// `pending` until the test answers them with `answer(fail:)`: a stalled store.
 struct Transcript {
     var service: MUCService
     var now: Double = 1_700_000_000
+    /// The rooms the transcript's store holds.
+    var stored: [BareJID: RoomRecord] = [:]
+    /// Whether storage actions are answered as soon as the service asks.
+    var answering = true
+    /// Writes (store or delete) still to fail when answered.
+    var failWrites = 0
+    /// Loads still to fail when answered.
+    var failLoads = 0
+    /// Storage actions asked for and not answered yet, oldest first.
+    var pending: [MUCAction] = []
 
-    init(_ settings: MUCSettings = MUCSettings(domain: "conference.localhost")) {
-        service = MUCService(settings: settings)
+    /// - Parameter store: whether the service uses a store (played by the transcript).
+    init(_ settings: MUCSettings = MUCSettings(domain: "conference.localhost"), store: Bool = true) {
+        service = MUCService(settings: settings, usesStore: store)
     }
 
     @discardableResult
     mutating func send(_ xml: String, from: String) -> Output {
         var e = TestXML.parse(xml)
         e.setAttribute("from", from)
-        let stanza: Stanza
-        do { stanza = try Stanza(e) } catch {
-            Issue.record("unparsable stanza: \(error)")
+        return Output(carryOut(service.handle(element: e, now: now)))
+    }
+
+    /// Answers the oldest pending storage action (a stalled store that goes on): it succeeds, or
+    /// fails when `fail`. Returns what the service then did.
+    @discardableResult
+    mutating func answer(fail: Bool = false) -> Output {
+        guard !pending.isEmpty else {
+            Issue.record("no storage action is pending")
             return Output([])
         }
-        return Output(service.handle(stanza, now: now))
+        let action = pending.removeFirst()
+        return Output(carryOut(outcome(of: action, fail: fail)))
+    }
+
+    /// The actions with, after each storage action, what the service did with its answer (when
+    /// answering; otherwise it is left pending).
+    private mutating func carryOut(_ actions: [MUCAction]) -> [MUCAction] {
+        var all: [MUCAction] = []
+        for a in actions {
+            all.append(a)
+            switch a {
+            case .send, .broadcast, .roster:
+                continue
+            case .loadRoom, .storeRoom, .deleteRoom, .listRooms:
+                if answering {
+                    let failing: Bool
+                    if case .loadRoom = a { failing = failLoads > 0; if failing { failLoads -= 1 } }
+                    else if case .listRooms = a { failing = false }
+                    else { failing = failWrites > 0; if failing { failWrites -= 1 } }
+                    all.append(contentsOf: carryOut(outcome(of: a, fail: failing)))
+                } else {
+                    pending.append(a)
+                }
+            }
+        }
+        return all
+    }
+
+    /// The service's reaction to the store's answer to `action`.
+    private mutating func outcome(of action: MUCAction, fail: Bool) -> [MUCAction] {
+        switch action {
+        case .loadRoom(let room):
+            return fail ? service.storeFailed(room) : service.roomLoaded(room, stored[room])
+        case .storeRoom(let record, _):
+            if fail { return service.storeFailed(record.jid) }
+            stored[record.jid] = record
+            return service.stored(record.jid)
+        case .deleteRoom(let room):
+            if fail { return service.storeFailed(room) }
+            stored[room] = nil
+            return service.stored(room)
+        case .listRooms(let listing):
+            if fail { return service.listingFailed(listing.id) }
+            let page = stored.values
+                .filter { record in
+                    (!listing.publicOnly || record.config.isPublic) && (listing.after.map { $0 < record.jid } ?? true)
+                }
+                .sorted { $0.jid < $1.jid }
+                .prefix(listing.limit)
+                .map { RoomSummary(jid: $0.jid, name: $0.config.name, isPublic: $0.config.isPublic) }
+            return service.roomsListed(listing.id, Array(page))
+        case .send, .broadcast, .roster:
+            return []
+        }
     }
 }
 

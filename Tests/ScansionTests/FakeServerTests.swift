@@ -41,7 +41,7 @@ import XMPPCore
         let text = try await component.waitForClose()
         #expect(text.contains("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"))
         try await server.waitForEvent { $0 == .handshakeFailed(domain: Self.domain) }
-        try await server.waitForEvent { $0.streamErrorCondition == "not-authorized" }
+        try await server.waitForEvent { $0.streamErrorCondition == .notAuthorized }
         #expect(await !server.isComponentConnected(domain: Self.domain))
     }
 
@@ -61,7 +61,7 @@ import XMPPCore
         component.send("<message from='someone@localhost' to='user@localhost'><body>spoof</body></message>")
         let text = try await component.waitForClose()
         #expect(text.contains("<invalid-from xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"))
-        try await server.waitForEvent { $0.streamErrorCondition == "invalid-from" }
+        try await server.waitForEvent { $0.streamErrorCondition == .invalidFrom }
     }
 
     @Test func routesBetweenClientsAndTheComponentConvertingNamespaces() async throws {

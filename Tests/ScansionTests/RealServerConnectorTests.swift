@@ -247,7 +247,7 @@ final class StanzaBox: @unchecked Sendable {
             .init(expect: "to='localhost'>", reply: Self.header
                   + "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>", closeAfter: true),
         ]).start()
-        await #expect(throws: RealServerError.streamError(condition: "host-unknown", text: nil)) {
+        await #expect(throws: RealServerError.streamError(condition: .hostUnknown, text: nil)) {
             _ = try await RealServerConnector(host: "127.0.0.1", port: server.port).connect(ScansionAccount(jid: "user@localhost", password: "p")) { _ in }
         }
         await server.finish()

@@ -55,6 +55,48 @@ struct RoomStoreBehaviourTests {
         }
     }
 
+    /// What the service writes on most changes: the room's own fields, and only the affiliation
+    /// rows it names. Rows it does not name stay as stored even when the record says otherwise
+    /// (that is how a subject change in a room of thousands of members stays cheap).
+    @Test("a partial save writes the room and only the named affiliations", arguments: Backend.available)
+    func partialSave(_ backend: Backend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            let original = richRecord()
+            try await fixture.store.save(original)
+            var changed = original
+            changed.subject = "A new subject"
+            changed.config.name = "Renamed"
+            changed.affiliations = [
+                AffiliationRecord(jid: jid("alice@example.org"), affiliation: .owner, nick: "Alice", reason: nil),
+                AffiliationRecord(jid: jid("bob@example.org"), affiliation: .admin, nick: nil, reason: "promoted again"),
+                AffiliationRecord(jid: jid("dave@example.org"), affiliation: .member, nick: "Dave", reason: nil),
+                // Not named below: the stored row must stay an outcast.
+                AffiliationRecord(jid: jid("mallory@evil.example"), affiliation: .member, nick: nil, reason: nil),
+                AffiliationRecord(jid: jid("service.example.com"), affiliation: .member, nick: "bridge", reason: ""),
+            ]
+            let named = [jid("bob@example.org"), jid("carol@example.net"), jid("dave@example.org")]
+            try await fixture.store.save(changed, changes: RoomChanges(affiliations: named))
+            let loaded = try #require(try await fixture.store.load(original.jid))
+            #expect(loaded.subject == "A new subject")
+            #expect(loaded.config.name == "Renamed")
+            #expect(loaded.affiliations == [
+                AffiliationRecord(jid: jid("alice@example.org"), affiliation: .owner, nick: "Alice", reason: nil),
+                AffiliationRecord(jid: jid("bob@example.org"), affiliation: .admin, nick: nil, reason: "promoted again"),
+                AffiliationRecord(jid: jid("dave@example.org"), affiliation: .member, nick: "Dave", reason: nil),
+                AffiliationRecord(jid: jid("mallory@evil.example"), affiliation: .outcast, nick: nil, reason: "spam <links> & 'abuse'"),
+                AffiliationRecord(jid: jid("service.example.com"), affiliation: .member, nick: "bridge", reason: ""),
+            ])
+            // Nothing named: only the room's own row changes.
+            changed.subject = "Third"
+            try await fixture.store.save(changed, changes: RoomChanges(affiliations: []))
+            let again = try #require(try await fixture.store.load(original.jid))
+            #expect(again.subject == "Third")
+            #expect(again.affiliations == loaded.affiliations)
+            let listed = try await fixture.store.list(after: nil, limit: 10, publicOnly: false)
+            #expect(listed.map(\.name) == ["Renamed"])
+        }
+    }
+
     @Test("a record without affiliations or subject round-trips", arguments: Backend.available)
     func minimalRoundTrip(_ backend: Backend) async throws {
         try await StoreFixture.with(backend) { fixture in

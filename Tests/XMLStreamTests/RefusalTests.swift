@@ -23,14 +23,14 @@ import Testing
     @Test func billionLaughsRefused() {
         let error = refusal(Self.billionLaughs)
         #expect(error == XMLStreamError(.doctype))
-        #expect(error?.streamErrorCondition == "restricted-xml")
+        #expect(error?.streamErrorCondition == .restrictedXML)
     }
 
     @Test func doctypeRefused() {
         #expect(refusal("<!DOCTYPE stream>" + streamOpen)?.kind == .doctype)
         #expect(refusal("<?xml version='1.0'?><!DOCTYPE x SYSTEM 'http://example.org/x.dtd'><x/>")?.kind == .doctype)
         // After the header, a DOCTYPE is not even well-formed.
-        #expect(refusal(streamOpen + "<!DOCTYPE x>")?.streamErrorCondition == "not-well-formed")
+        #expect(refusal(streamOpen + "<!DOCTYPE x>")?.streamErrorCondition == .notWellFormed)
     }
 
     @Test func externalEntityRefused() {
@@ -45,7 +45,7 @@ import Testing
     @Test func entityReferencesRefused() {
         let e = refusal(streamOpen + "<message><body>&nbsp;</body></message>")
         #expect(e?.kind == .entityReference("nbsp"))
-        #expect(e?.streamErrorCondition == "restricted-xml")
+        #expect(e?.streamErrorCondition == .restrictedXML)
         #expect(refusal(streamOpen + "<message a='&foo;'/>")?.kind == .entityReference("foo"))
         #expect(refusal(streamOpen + "<message>&lol9;</message>")?.kind == .entityReference("lol9"))
     }
@@ -61,7 +61,7 @@ import Testing
         ] {
             let e = refusal(doc)
             #expect(e?.kind == .commentOrProcessingInstruction, "\(doc)")
-            #expect(e?.streamErrorCondition == "restricted-xml")
+            #expect(e?.streamErrorCondition == .restrictedXML)
         }
     }
 
@@ -83,7 +83,7 @@ import Testing
             }
         }
         #expect(refused?.kind == .stanzaTooLarge(limit: 512 * 1024))
-        #expect(refused?.streamErrorCondition == "policy-violation")
+        #expect(refused?.streamErrorCondition == .policyViolation)
         #expect(accepted <= 512 * 1024)
     }
 
@@ -120,7 +120,7 @@ import Testing
             let inText = Array((streamOpen + "<message><body>a").utf8) + bad + Array("b</body></message>".utf8)
             let e = refusal(inText)
             #expect(e?.kind == .invalidUTF8, "\(bad) in text: \(String(describing: e))")
-            #expect(e?.streamErrorCondition == "not-well-formed")
+            #expect(e?.streamErrorCondition == .notWellFormed)
             let inAttribute = Array((streamOpen + "<message to='a").utf8) + bad + Array("b'/>".utf8)
             #expect(refusal(inAttribute)?.kind == .invalidUTF8, "\(bad) in attribute")
         }
@@ -129,7 +129,7 @@ import Testing
     @Test func unboundPrefixRefused() {
         let e = refusal(streamOpen + "<foo:message/>")
         #expect(e?.kind == .unboundPrefix("foo"))
-        #expect(e?.streamErrorCondition == "not-well-formed")
+        #expect(e?.streamErrorCondition == .notWellFormed)
         #expect(refusal(streamOpen + "<message bar:x='1'/>")?.kind == .unboundPrefix("bar"))
         #expect(refusal(streamOpen + "<message><x><y:z/></x></message>")?.kind == .unboundPrefix("y"))
         #expect(refusal("<stream:stream xmlns='jabber:component:accept'>")?.kind == .unboundPrefix("stream"))
@@ -143,7 +143,7 @@ import Testing
         for doc in [be, le, leNoBOM] {
             let e = refusal(doc)
             #expect(e?.kind == .unsupportedEncoding)
-            #expect(e?.streamErrorCondition == "unsupported-encoding")
+            #expect(e?.streamErrorCondition == .unsupportedEncoding)
         }
         #expect(refusal("<?xml version='1.0' encoding='ISO-8859-1'?>" + streamOpen.dropFirst(21))?.kind == .unsupportedEncoding)
         #expect(refusal("<?xml version='1.0' encoding=\"UTF-16\"?>" + streamOpen.dropFirst(21))?.kind == .unsupportedEncoding)
@@ -152,7 +152,7 @@ import Testing
 
     @Test func firstByteMustBeAnglebracket() {
         #expect(refusal("hello" + streamOpen)?.kind == .malformed("the stream does not start with '<'"))
-        #expect(refusal("GET / HTTP/1.1\r\n")?.streamErrorCondition == "not-well-formed")
+        #expect(refusal("GET / HTTP/1.1\r\n")?.streamErrorCondition == .notWellFormed)
         #expect(refusal([0xEF, 0xBB, 0x00])?.kind == .invalidUTF8)
     }
 
@@ -163,7 +163,7 @@ import Testing
         let tooDeep = streamOpen + String(repeating: "<a>", count: 101)
         let e = refusal(tooDeep, limits: limits)
         #expect(e?.kind == .tooDeep(limit: 100))
-        #expect(e?.streamErrorCondition == "policy-violation")
+        #expect(e?.streamErrorCondition == .policyViolation)
         // A hostile depth fails fast, without building anything.
         #expect(refusal(streamOpen + String(repeating: "<a>", count: 100_000))?.kind == .tooDeep(limit: 100))
     }
@@ -186,7 +186,7 @@ import Testing
                 continue
             }
             #expect(!why.isEmpty)
-            #expect(e?.streamErrorCondition == "not-well-formed")
+            #expect(e?.streamErrorCondition == .notWellFormed)
         }
     }
 
