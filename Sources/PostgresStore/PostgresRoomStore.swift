@@ -19,7 +19,7 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
     public let configuration: PostgresStoreConfiguration
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     private let state = PostgresStoreState()
 
     /// How long an operation waits for a pooled connection before probing the server itself.
@@ -208,7 +208,7 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
 
     /// Runs `body` on a pooled connection, bounded by the operation timeout, with every failure
     /// mapped to a ``RoomStoreError`` naming host:port.
-    private func run<T>(_ action: String, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T>(_ action: String, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         if state.isClosed {
             throw RoomStoreError(.closed, "PostgreSQL store for \(configuration.endpoint) is closed")
         }

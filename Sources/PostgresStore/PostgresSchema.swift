@@ -34,6 +34,28 @@ enum PostgresSchema {
             """,
             "CREATE INDEX affiliations_jid ON affiliations (jid)",
         ]),
+        // Rooms' message archives (XEP-0313): `seq` orders a room's messages, `id` is the room's
+        // stanza id. Every query starts with the room in one of these indexes; `archive_time`
+        // serves retention across rooms.
+        Migration(version: 2, statements: [
+            """
+            CREATE TABLE archive (
+                seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                room        TEXT COLLATE "C" NOT NULL,
+                id          TEXT COLLATE "C" NOT NULL,
+                time        DOUBLE PRECISION NOT NULL,
+                nick        TEXT NOT NULL,
+                sender      TEXT COLLATE "C" NOT NULL,
+                occupant_id TEXT NOT NULL,
+                stanza      TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX archive_room_id ON archive (room, id)",
+            "CREATE INDEX archive_room_seq ON archive (room, seq)",
+            "CREATE INDEX archive_room_time ON archive (room, time, seq)",
+            "CREATE INDEX archive_room_sender ON archive (room, sender, seq)",
+            "CREATE INDEX archive_time ON archive (time, seq)",
+        ]),
     ]
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }

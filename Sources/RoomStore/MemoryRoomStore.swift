@@ -6,13 +6,16 @@ import XMPPCore
 /// runtime's tests can check what an owner is told when storage breaks.
 public actor MemoryRoomStore: RoomStore {
     /// The schema version the durable backends reach; reported after `migrate()` for symmetry.
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     private var rooms: [BareJID: RoomRecord]
     private var version: Int
     private var closed = false
     private var unavailable = false
     private var writesToFail = 0
+    /// Archived messages by room, oldest first, with their position in the whole archive.
+    var archives: [BareJID: [(position: Int, message: ArchivedMessage)]] = [:]
+    var archiveSequence = 0
     /// While set, writes wait here until `releaseWrites()`.
     private var stalled = false
     private var stalledWriters: [CheckedContinuation<Void, Never>] = []
@@ -28,15 +31,18 @@ public actor MemoryRoomStore: RoomStore {
         version = 0
     }
 
-    private init(rooms: [BareJID: RoomRecord], version: Int) {
+    private init(rooms: [BareJID: RoomRecord], version: Int, archives: [BareJID: [(position: Int, message: ArchivedMessage)]],
+                 archiveSequence: Int) {
         self.rooms = rooms
         self.version = version
+        self.archives = archives
+        self.archiveSequence = archiveSequence
     }
 
     /// A new store holding what this one holds now, as if the process had restarted on the same
     /// data. The counters and failure switches start afresh.
     public func reopened() -> MemoryRoomStore {
-        MemoryRoomStore(rooms: rooms, version: version)
+        MemoryRoomStore(rooms: rooms, version: version, archives: archives, archiveSequence: archiveSequence)
     }
 
     // MARK: Failure simulation
@@ -146,7 +152,7 @@ public actor MemoryRoomStore: RoomStore {
 
     // MARK: Private
 
-    private func checkReachable() throws(RoomStoreError) {
+    func checkReachable() throws(RoomStoreError) {
         if closed { throw RoomStoreError(.closed, "memory room store is closed") }
         if unavailable { throw RoomStoreError(.unavailable, "memory room store is unavailable (simulated)") }
     }
@@ -156,7 +162,7 @@ public actor MemoryRoomStore: RoomStore {
         await withCheckedContinuation { stalledWriters.append($0) }
     }
 
-    private func checkWritable() throws(RoomStoreError) {
+    func checkWritable() throws(RoomStoreError) {
         try checkReachable()
         if writesToFail > 0 {
             writesToFail -= 1

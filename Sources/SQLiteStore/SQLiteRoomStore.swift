@@ -19,7 +19,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
     /// Whether the store was opened read-only (no writes, no migrations).
     public let isReadOnly: Bool
 
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let migrator = SQLiteSchema.makeMigrator()
     private let state = SQLiteStoreState()
 
@@ -210,7 +210,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
 
     /// Runs `body` if the store is open and maps every failure to a ``RoomStoreError`` naming the file.
     /// For writes refused by a constraint, `records` lets the error say which rule was broken.
-    private func perform<T>(_ action: @autoclosure () -> String, record: RoomRecord? = nil, records: [RoomRecord] = [],
+    func perform<T>(_ action: @autoclosure () -> String, record: RoomRecord? = nil, records: [RoomRecord] = [],
                             _ body: () async throws -> T) async throws -> T {
         if state.isClosed { throw RoomStoreError(.closed, "room database \(path) is closed") }
         do {

@@ -5,7 +5,7 @@ import GRDB
 /// Never edit a released migration: add the next one.
 enum SQLiteSchema {
     /// Version reached by the last migration below.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -35,6 +35,29 @@ enum SQLiteSchema {
                     PRIMARY KEY (room, jid)
                 ) WITHOUT ROWID;
                 CREATE INDEX affiliations_jid ON affiliations(jid);
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            // Rooms' message archives (XEP-0313). `seq` orders a room's messages (AUTOINCREMENT:
+            // never reused, so an id's place stays put after expiry); `id` is the room's stanza
+            // id. Every query starts with the room in one of these indexes; `archive_time` serves
+            // retention across rooms.
+            try db.execute(sql: """
+                CREATE TABLE archive (
+                    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    room        TEXT NOT NULL,
+                    id          TEXT NOT NULL,
+                    time        REAL NOT NULL,
+                    nick        TEXT NOT NULL,
+                    sender      TEXT NOT NULL,
+                    occupant_id TEXT NOT NULL,
+                    stanza      TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX archive_room_id ON archive(room, id);
+                CREATE INDEX archive_room_seq ON archive(room, seq);
+                CREATE INDEX archive_room_time ON archive(room, time, seq);
+                CREATE INDEX archive_room_sender ON archive(room, sender, seq);
+                CREATE INDEX archive_time ON archive(time, seq);
                 """)
         }
         return migrator

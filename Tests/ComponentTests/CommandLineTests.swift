@@ -79,7 +79,7 @@ import XMPPCore
         #expect(r.stdout.contains("0 stored rooms"))
         r = try Self.run(["check-storage", "--config", configPath])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("schema version 1"))
+        #expect(r.stdout.contains("schema version \(SQLiteRoomStore.currentSchemaVersion)"))
 
         let store = try SQLiteRoomStore(path: db)
         var config = RoomConfig()

@@ -57,7 +57,7 @@ struct PostgresStoreTests {
     @Test("a server that goes away fails saves quickly, and the store recovers",
           .enabled(if: PostgresTestServer.isConfigured, PostgresTestServer.notConfigured))
     func serverGoesAway() async throws {
-        let database = try PostgresTestServer.createDatabase()
+        let database = try await PostgresTestServer.createDatabase()
         let config = try PostgresTestServer.configuration(database: database, timeout: .seconds(60))
         let store = try PostgresRoomStore(configuration: config)
         try await store.connect()
@@ -65,15 +65,15 @@ struct PostgresStoreTests {
         let record = richRecord()
         try await store.save(record)
 
-        try PostgresTestServer.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS false")
-        try PostgresTestServer.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)'")
+        try await PostgresTestServer.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS false")
+        try await PostgresTestServer.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)'")
         var changed = record
         changed.subject = "written while the server was away"
         let error = await expectStoreError(.unavailable) { try await store.save(changed) }
         #expect(error?.message.contains("\(config.host):\(config.port)") == true)
         #expect(error?.message.contains("did not complete") == false, "timed out instead of probing: \(error?.message ?? "")")
 
-        try PostgresTestServer.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS true")
+        try await PostgresTestServer.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS true")
         // The pool backs off between attempts after failures; retry until it reconnects.
         var loaded: RoomRecord? = nil
         for _ in 0..<60 {

@@ -51,15 +51,30 @@ enum PostgresTestServer {
     }
 
     /// Creates a fresh, empty database so that tests running in parallel do not see each other.
-    static func createDatabase() throws -> String {
+    static func createDatabase() async throws -> String {
         let name = "muc_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try psql("CREATE DATABASE \(name)")
+        try await psql("CREATE DATABASE \(name)")
         return name
     }
 
-    /// Runs one SQL command through psql as the test server's superuser.
-    static func psql(_ sql: String, database: String? = nil) throws {
+    /// Runs one SQL command through psql as the test server's superuser. The wait for psql happens
+    /// on a thread of its own: blocking the few threads of Swift's cooperative pool (two on this
+    /// machine) while many tests create databases at once stalls every other test's connection
+    /// set-up until the store's 5-second connect timeout fires.
+    static func psql(_ sql: String, database: String? = nil) async throws {
         let spec = try #require(spec, notConfigured)
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                done.resume(with: Result { try runPsql(sql, spec: spec, database: database) })
+            }
+        }
+    }
+
+    struct PsqlFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func runPsql(_ sql: String, spec: Spec, database: String?) throws {
         let process = Process()
         let psqlPath = ProcessInfo.processInfo.environment["MUC_TEST_PSQL"] ?? "/usr/bin/psql"
         process.executableURL = URL(fileURLWithPath: psqlPath)
@@ -72,8 +87,7 @@ enum PostgresTestServer {
         process.waitUntilExit()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         if process.terminationStatus != 0 {
-            Issue.record("psql failed (\(process.terminationStatus)) on \(sql): \(message)")
-            throw CocoaError(.executableLoad)
+            throw PsqlFailure(description: "psql failed (\(process.terminationStatus)) on \(sql): \(message)")
         }
     }
 }
@@ -119,7 +133,7 @@ final class StoreFixture {
             return StoreFixture(backend: backend, store: store, open: { try SQLiteRoomStore(path: path) },
                                 cleanup: { dir.remove() })
         case .postgres:
-            let database = try PostgresTestServer.createDatabase()
+            let database = try await PostgresTestServer.createDatabase()
             let config = try PostgresTestServer.configuration(database: database)
             let store = try PostgresRoomStore(configuration: config)
             return StoreFixture(backend: backend, store: store, open: { try PostgresRoomStore(configuration: config) },
@@ -205,5 +219,23 @@ func expectStoreError(_ kind: RoomStoreError.Kind, sourceLocation: SourceLocatio
     } catch {
         Issue.record("expected RoomStoreError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
         return nil
+    }
+}
+
+extension StoreFixture {
+    /// The store's archive (every backend keeps one beside its rooms).
+    var archive: any ArchiveStore {
+        get throws { try #require(store as? any ArchiveStore, "\(backend) store keeps no archive") }
+    }
+}
+
+/// `n` messages of `room`, one a second from `start`, sent in turn by alice and bob.
+func archivedMessages(_ room: String, count n: Int, start: Double = 1_700_000_000, idPrefix: String = "m") -> [ArchivedMessage] {
+    (0..<n).map { i in
+        let sender = i % 2 == 0 ? "alice@example.org" : "bob@example.org"
+        let nick = i % 2 == 0 ? "Alice" : "Bob"
+        return ArchivedMessage(room: jid(room), id: "\(idPrefix)\(i)", time: start + Double(i), nick: nick, sender: jid(sender),
+                               occupantID: "occ-\(nick)",
+                               stanza: "<message from='\(room)/\(nick)' type='groupchat'><body>\(i) &lt;ü&gt;</body></message>")
     }
 }

@@ -1,0 +1,77 @@
+import MUC
+import XMPPCore
+
+/// The archive of the memory store: per room, messages in the order appended, each with a
+/// position that grows across the whole store (as the SQL backends' sequence does).
+extension MemoryRoomStore: ArchiveStore {
+    public func append(_ messages: [ArchivedMessage]) throws {
+        try checkWritable()
+        var seen: [BareJID: Set<String>] = [:]
+        for m in messages {
+            let known = archives[m.room]?.contains { $0.message.id == m.id } ?? false
+            guard !known, seen[m.room, default: []].insert(m.id).inserted else {
+                throw RoomStoreError(.invalidRecord, "memory archive: room \(m.room) already has message \(m.id)")
+            }
+        }
+        for m in messages {
+            archiveSequence += 1
+            archives[m.room, default: []].append((archiveSequence, m))
+        }
+    }
+
+    public func query(_ query: ArchiveQuery) throws -> ArchivePage? {
+        try checkReachable()
+        let all = archives[query.room] ?? []
+        var anchor: Int? = nil
+        switch query.page {
+        case .first, .last: break
+        case .after(let id), .before(let id):
+            guard let found = all.first(where: { $0.message.id == id }) else { return nil }
+            anchor = found.position
+        }
+        let matching = all.filter { query.matches($0.message) }
+        var read: [ArchivedMessage] = []
+        let ordered = query.readsBackwards ? Array(matching.reversed()) : matching
+        for entry in ordered where read.count <= query.max {
+            if let anchor {
+                if query.readsBackwards ? entry.position >= anchor : entry.position <= anchor { continue }
+            }
+            read.append(entry.message)
+        }
+        return ArchivePage(read: read, for: query, count: query.wantsCount ? matching.count : nil)
+    }
+
+    public func replace(room: BareJID, id: String, stanza: String) throws -> Bool {
+        try checkWritable()
+        guard let i = archives[room]?.firstIndex(where: { $0.message.id == id }) else { return false }
+        archives[room]![i].message.stanza = stanza
+        return true
+    }
+
+    public func deleteArchive(of room: BareJID) throws {
+        try checkWritable()
+        archives[room] = nil
+    }
+
+    public func expire(before time: Double, limit: Int) throws -> Int {
+        try checkWritable()
+        // The oldest first, across rooms, as the SQL backends' time index gives them.
+        var old: [(time: Double, position: Int, room: BareJID)] = []
+        for (room, entries) in archives {
+            for e in entries where e.message.time < time { old.append((e.message.time, e.position, room)) }
+        }
+        old.sort { ($0.time, $0.position) < ($1.time, $1.position) }
+        let going = old.prefix(max(0, limit))
+        let positions = Set(going.map(\.position))
+        for room in Set(going.map(\.room)) {
+            archives[room]?.removeAll { positions.contains($0.position) }
+            if archives[room]?.isEmpty == true { archives[room] = nil }
+        }
+        return going.count
+    }
+
+    public func archiveCount(of room: BareJID) throws -> Int {
+        try checkReachable()
+        return archives[room]?.count ?? 0
+    }
+}
