@@ -106,7 +106,7 @@ public actor MemoryRoomStore: RoomStore {
             let names = Set(changed)
             merged.affiliations = stored.affiliations.filter { !names.contains($0.jid) }
                 + record.affiliations.filter { names.contains($0.jid) }
-            merged.affiliations.sort { $0.jid.storageOrderPrecedes($1.jid) }
+            merged.affiliations.sort { $0.jid < $1.jid }
         }
         rooms[record.jid] = merged
         writesPerformed += 1
@@ -134,10 +134,10 @@ public actor MemoryRoomStore: RoomStore {
         var picked: [RoomRecord] = []
         for record in rooms.values {
             if publicOnly && !record.config.isPublic { continue }
-            if let cursor, !cursor.storageOrderPrecedes(record.jid) { continue }
+            if let cursor, !(cursor < record.jid) { continue }
             picked.append(record)
         }
-        picked.sort { $0.jid.storageOrderPrecedes($1.jid) }
+        picked.sort { $0.jid < $1.jid }
         return picked.prefix(limit).map { RoomSummary(jid: $0.jid, name: $0.config.name, isPublic: $0.config.isPublic) }
     }
 

@@ -94,10 +94,3 @@ extension RoomRecord {
     }
 }
 
-extension BareJID {
-    /// Listing order shared by all backends: byte order of the UTF-8 string (SQL `BINARY`/`"C"`).
-    @inlinable
-    public func storageOrderPrecedes(_ other: BareJID) -> Bool {
-        description.utf8.lexicographicallyPrecedes(other.description.utf8)
-    }
-}

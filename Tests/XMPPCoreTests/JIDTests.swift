@@ -166,4 +166,21 @@ import Testing
         #expect(JIDError.forbiddenCharacter(part: "localpart", scalar: 0x40).description == "forbidden character U+40 in localpart")
         #expect(JIDError.tooLong(part: "resourcepart").description == "resourcepart longer than 1023 bytes")
     }
+
+    /// Bare JIDs sort in the byte order of their UTF-8 strings, the order the SQL stores list in,
+    /// including where a localpart is a prefix of another, domain JIDs, and non-ASCII text.
+    @Test func bareJIDsSortInByteOrder() throws {
+        let texts = ["room@conference.example.org", "room2@conference.example.org", "roo@conference.example.org",
+                     "room@conference.example.net", "conference.example.org", "z@a", "älg@conference.example.org",
+                     "zzz@conference.example.org", "0day@conference.example.org", "a@b.c", "a.b@c", "room@c"]
+        let jids = try texts.map { try BareJID($0) }
+        let expected = jids.sorted { $0.description.utf8.lexicographicallyPrecedes($1.description.utf8) }
+        #expect(jids.sorted() == expected)
+        for a in jids {
+            #expect(!(a < a))
+            for b in jids where a != b {
+                #expect((a < b) != (b < a), "\(a) and \(b)")
+            }
+        }
+    }
 }
