@@ -46,9 +46,6 @@ extension MUCService {
     /// Whether the room is in memory (the runtime loads stored rooms lazily, on first use).
     public func hasRoom(_ jid: BareJID) -> Bool { rooms[jid] != nil }
 
-    /// Whether the room waits for the store (its stanzas are held).
-    public func isWaitingForStore(_ jid: BareJID) -> Bool { holds[jid] != nil }
-
     // MARK: Starting a conversation
 
     /// Holds `stanza` until the room is released; beyond `limit` held stanzas it is refused.
@@ -181,16 +178,20 @@ extension MUCService {
     /// A `wait` error for a request the service cannot serve now; nil for stanzas that get no reply
     /// (errors, results, unavailable presence, stanzas without a sender).
     static func refusal(_ element: Element, _ condition: StanzaError.Condition, _ text: String, room: BareJID) -> Element? {
-        guard element.attribute("type") != "error", element.attribute("type") != "result",
-              element.attribute("from") != nil else { return nil }
+        guard mayBeAnswered(element) else { return nil }
         if element.name == "presence" && element.attribute("type") == "unavailable" { return nil }
         return Build.error(element, condition, type: .wait, text: text, by: element.name == "iq" ? nil : room)
     }
 
+    /// Whether an error may answer the stanza: it is no error or result itself, and has a sender.
+    static func mayBeAnswered(_ element: Element) -> Bool {
+        let type = element.attribute("type")
+        return type != "error" && type != "result" && element.attribute("from") != nil
+    }
+
     /// A stanza whose `to` or `from` is not a JID: `jid-malformed` when a reply can be addressed.
     func refuseUnparsable(_ element: Element, _ error: StanzaParseError) -> [MUCAction] {
-        guard element.attribute("type") != "error", element.attribute("type") != "result",
-              let from = element.attribute("from"), (try? JID(from)) != nil else { return [] }
+        guard Self.mayBeAnswered(element), let from = element.attribute("from"), (try? JID(from)) != nil else { return [] }
         var reply = element.errorReply(StanzaError(.jidMalformed))
         // The reply must come from inside our domain (servers close the stream otherwise).
         if case .badAddress(let attribute, _) = error, attribute == "to" { reply.setAttribute("from", settings.domain) }

@@ -64,15 +64,8 @@ public struct BareJID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// service must not allocate two strings per comparison.
     public static func < (a: BareJID, b: BareJID) -> Bool {
         guard let x = a.localpart, let y = b.localpart else {
-            // A domain JID on one side (rare): walk both strings byte by byte.
-            var p = DescriptionBytes(a), q = DescriptionBytes(b)
-            while true {
-                switch (p.next(), q.next()) {
-                case let (m?, n?): if m != n { return m < n }
-                case (nil, _?): return true
-                case (_, nil): return false
-                }
-            }
+            // A domain JID on one side (rare): compare the strings themselves.
+            return a.description.utf8.lexicographicallyPrecedes(b.description.utf8)
         }
         // Both `local@domain`: the localparts decide unless equal, a shorter one going on with "@".
         let local = compareUTF8(x, y, atEndOfShorter: UInt8(ascii: "@"))
@@ -98,26 +91,6 @@ private func compareUTF8(_ a: String, _ b: String, atEndOfShorter next: UInt8?) 
             let after = p.count < q.count ? Int(next) - Int(q[n]) : Int(p[n]) - Int(next)
             return after != 0 ? after : p.count - q.count
         }
-    }
-}
-
-/// The UTF-8 bytes of a bare JID's `description` (`localpart@domain` or `domain`), one by one.
-private struct DescriptionBytes: IteratorProtocol {
-    var local: String.UTF8View.Iterator?
-    var domain: String.UTF8View.Iterator
-
-    init(_ jid: BareJID) {
-        local = jid.localpart?.utf8.makeIterator()
-        domain = jid.domain.utf8.makeIterator()
-    }
-
-    mutating func next() -> UInt8? {
-        if local != nil {
-            if let byte = local!.next() { return byte }
-            local = nil
-            return UInt8(ascii: "@")
-        }
-        return domain.next()
     }
 }
 

@@ -51,6 +51,16 @@ import XMPPCore
         #expect(await romeo.iqReply("cfg")?.attribute("type") == "result")
     }
 
+    /// Romeo in his persistent room `room`, Juliet in a temporary room `other`.
+    static func twoRooms(_ server: FakeServer) async throws -> (romeo: TestClient, juliet: TestClient) {
+        let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+        let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+        try await createPersistentRoom(romeo)
+        try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+        #expect(await juliet.next { $0.name == "message" } != nil)
+        return (romeo, juliet)
+    }
+
     @Test func configurationIsStoredBeforeItIsAcknowledged() async throws {
         let store = MemoryRoomStore()
         try await Self.withService(store: store) { server, _ in
@@ -94,11 +104,7 @@ import XMPPCore
     @Test func aStalledStoreHoldsOnlyItsRoom() async throws {
         let store = MemoryRoomStore()
         try await Self.withService(store: store) { server, _ in
-            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
-            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
-            try await Self.createPersistentRoom(romeo)
-            try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
-            #expect(await juliet.next { $0.name == "message" } != nil)
+            let (romeo, juliet) = try await Self.twoRooms(server)
 
             await store.stallWrites()
             try await romeo.send("<iq id='slow' to='room@conference.localhost' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='juliet@localhost'/></query></iq>")
@@ -128,11 +134,7 @@ import XMPPCore
         let path = dir.appendingPathComponent("muc.sqlite").path
         let store = try SQLiteRoomStore(path: path)
         try await Self.withService(store: store) { server, _ in
-            let romeo = try await TestClient(server: server, jid: "romeo@localhost")
-            let juliet = try await TestClient(server: server, jid: "juliet@localhost")
-            try await Self.createPersistentRoom(romeo)
-            try await juliet.send("<presence to='other@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
-            #expect(await juliet.next { $0.name == "message" } != nil)
+            let (romeo, juliet) = try await Self.twoRooms(server)
 
             let lock = try SQLiteLockHolder(path: path)
             try await romeo.send("""

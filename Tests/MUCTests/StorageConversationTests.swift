@@ -11,7 +11,7 @@ import XMPPCore
 
     /// A stored room with Romeo (owner) and Juliet in it.
     func storedRoom() -> Transcript {
-        var t = Transcript.romeoAndJuliet(config: field("persistentroom", "1"))
+        let t = Transcript.romeoAndJuliet(config: field("persistentroom", "1"))
         #expect(t.stored[try! BareJID(room)] != nil)
         return t
     }
