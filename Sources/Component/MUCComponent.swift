@@ -76,8 +76,10 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
                 logger.info("storage: memory (rooms last until the service stops)")
             }
             try await loop.submit { [store] in
+                // The archive lives beside the rooms; with the memory backend, in memory too.
+                let archive: (any ArchiveStore)? = store ?? MemoryRoomStore()
                 self.processor = MUCRouter(configuration: self.configuration, secret: self.secret, store: store,
-                                           host: self, logger: self.logger)
+                                           archive: archive, host: self, logger: self.logger)
             }.get()
         } catch {
             logger.critical("cannot open the room store: \(error)")

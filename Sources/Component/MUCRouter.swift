@@ -4,6 +4,7 @@ import MUC
 import MUCConfig
 import NIOCore
 import RoomStore
+import XMLStream
 import XMPPCore
 
 /// What the router needs from the runtime that hosts it.
@@ -29,6 +30,11 @@ final class MUCRouter {
     weak var host: RouterHost?
     /// Carries out storage actions; nil without a store (memory backend: rooms live in the machine).
     let storage: StorageCoordinator?
+    /// Carries out archive writes (group commit); nil without an archive.
+    let archiveWriter: ArchiveWriter?
+
+    /// Archive writes waiting for their commit above which the link stops reading from the server.
+    static let archiveBacklogLimit = 20_000
 
     /// Held stanzas above which the link stops reading from the server (storage is slow or down:
     /// the server keeps the rest instead of this process).
@@ -37,21 +43,40 @@ final class MUCRouter {
     /// - Parameter secret: the component secret; the key behind occupant ids is derived from it.
     /// - Parameter store: where persistent rooms live; with one, `host` must be given (its loop
     ///   receives the store's answers).
-    init(configuration: Configuration, secret: String, store: (any RoomStore)?, host: RouterHost?, logger: Logger) {
-        self.service = MUCService(settings: MUCSettings(configuration, componentSecret: secret), usesStore: store != nil)
+    /// - Parameter archive: where rooms' messages are archived (XEP-0313): the room store itself,
+    ///   or with the memory backend a memory store of its own; nil for none. It needs `host` too.
+    init(configuration: Configuration, secret: String, store: (any RoomStore)?, archive: (any ArchiveStore)? = nil,
+         host: RouterHost?, logger: Logger) {
+        let settings = MUCSettings(configuration, componentSecret: secret)
+        let archive = settings.archive.enabled ? archive : nil
+        self.service = MUCService(settings: settings, usesStore: store != nil, usesArchive: archive != nil)
         self.logger = logger
         self.host = host
-        if let store {
-            guard let host else { preconditionFailure("a router with a store needs a host") }
+        if (store != nil || archive != nil) && host == nil { preconditionFailure("a router with a store needs a host") }
+        if let store, let host {
             storage = StorageCoordinator(store: store, loop: host.loop, logger: logger)
         } else {
             storage = nil
+        }
+        if let archive, let host {
+            archiveWriter = ArchiveWriter(store: archive, loop: host.loop, logger: logger)
+        } else {
+            archiveWriter = nil
+        }
+        archiveWriter?.report = { [unowned self] write, outcome in
+            let actions = service.archived(write.message.room, id: write.message.id, outcome)
+            if !actions.isEmpty { self.host?.withOutbox { out in self.perform(actions, out: out) } }
+        }
+        archiveWriter?.drained = { [unowned self] in
+            if acceptsInput { self.host?.inputMayResume() }
         }
     }
 
     /// Whether the router takes more stanzas now; while false the link stops reading from the
     /// server, and the router calls its host's `inputMayResume()` once the store has caught up.
-    var acceptsInput: Bool { service.heldStanzaCount < Self.heldLimit }
+    var acceptsInput: Bool {
+        service.heldStanzaCount < Self.heldLimit && (archiveWriter?.pending ?? 0) < Self.archiveBacklogLimit
+    }
 
     /// Handles one stanza received from the server (an element in `jabber:component:accept`);
     /// `now` is the current time in seconds since 1970.
@@ -80,9 +105,51 @@ final class MUCRouter {
                 out.broadcast(element, to: recipients)
             case .roster(let roster):
                 for presence in roster { out.send(presence) }
+            case .deleteRoom where archiveWriter != nil:
+                // The archive goes with the room: archive writes asked for earlier land first.
+                archiveWriter?.afterPendingWrites { [weak self] in self?.startStorage(action) }
             case .loadRoom, .storeRoom, .deleteRoom, .listRooms:
-                guard let storage else { preconditionFailure("the service asked for storage it does not use: \(action)") }
-                storage.start(action) { [weak self] outcome in self?.storageAnswered(outcome) }
+                startStorage(action)
+            case .archive(let write):
+                guard let archiveWriter else { preconditionFailure("the service asked for an archive it does not have") }
+                archiveWriter.write(write)
+            case .deleteArchive(let room):
+                archiveWriter?.deleteArchive(of: room)
+            case .queryArchive(let ticket, let query):
+                guard let archiveWriter else { preconditionFailure("the service asked for an archive it does not have") }
+                queryArchive(ticket, query, store: archiveWriter.store)
+            }
+        }
+    }
+
+    private func startStorage(_ action: MUCAction) {
+        guard let storage else { preconditionFailure("the service asked for storage it does not use: \(action)") }
+        storage.start(action) { [weak self] outcome in self?.storageAnswered(outcome) }
+    }
+
+    /// Reads a page of a room's archive in a task; the machine answers the requester on the loop.
+    private func queryArchive(_ ticket: UInt64, _ query: ArchiveQuery, store: any ArchiveStore) {
+        guard let host else { return }
+        let logger = self.logger
+        let loop = host.loop
+        Task {
+            let result: Result<ArchivePage?, Error>
+            do { result = .success(try await store.query(query)) } catch { result = .failure(error) }
+            loop.execute { [weak self] in
+                guard let self else { return }
+                let actions: [MUCAction]
+                switch result {
+                case .success(let page):
+                    actions = self.service.archiveAnswered(ticket, page) { stanza in
+                        let parsed = try? XMLStreamParser.parseFragment(stanza, defaultNamespace: NS.component).first
+                        if parsed == nil { logger.error("an archived message of \(query.room) could not be read back; it was left out") }
+                        return parsed
+                    }
+                case .failure(let error):
+                    logger.error("reading the archive of \(query.room) failed: \(error)")
+                    actions = self.service.archiveQueryFailed(ticket)
+                }
+                self.host?.withOutbox { out in self.perform(actions, out: out) }
             }
         }
     }

@@ -32,6 +32,8 @@ extension MUCSettings {
                   roomCreation: c.service.roomCreation,
                   registrationApproval: c.service.registrationApproval)
         self.maxRooms = c.limits.maxRooms
+        self.archive = ArchiveSettings(enabled: c.archive.enabled, byDefault: c.archive.default,
+                                       defaultPageSize: c.archive.pageSize, maxPageSize: c.archive.maxPageSize)
         let idSecret = Self.idSecret(componentSecret: componentSecret)
         self.idSecret = idSecret
         self.instanceID = Self.randomInstanceID()

@@ -67,8 +67,8 @@ final class StorageCoordinator {
                     return .listingFailed(listing.id)
                 }
             }
-        case .send, .broadcast, .roster:
-            preconditionFailure("not a storage action: \(action)")
+        case .send, .broadcast, .roster, .archive, .queryArchive, .deleteArchive:
+            preconditionFailure("not a room storage action: \(action)")
         }
         inFlight += 1
         let loop = self.loop

@@ -6,6 +6,11 @@ struct ActionList {
     /// A change of durable state that the actions appended from now on depend on: the service
     /// turns it into a storage action and sends `pendingWrite.then` only once it is stored.
     var pendingWrite: PendingWrite?
+    /// A message for the archive that the actions appended from now on depend on: the service asks
+    /// for the archive write and sends `pendingArchive.then` only once it is committed.
+    var pendingArchive: PendingArchive?
+    /// An archive query to start (the service gives it a ticket and keeps it until answered).
+    var archiveQuery: PendingArchiveQuery?
 
     /// Sends a stanza whose `to` is already set.
     mutating func send(_ stanza: Element) {
@@ -32,9 +37,15 @@ struct ActionList {
         }
     }
 
-    /// Appends an action; after a pending write, it waits for that write.
+    /// Appends an action; after a pending write or archive write, it waits for that write.
     mutating func append(_ action: MUCAction) {
-        if pendingWrite != nil { pendingWrite!.then.append(action) } else { actions.append(action) }
+        if pendingWrite != nil {
+            pendingWrite!.then.append(action)
+        } else if pendingArchive != nil {
+            pendingArchive!.then.append(action)
+        } else {
+            actions.append(action)
+        }
     }
 
     mutating func append(contentsOf other: ActionList) {
@@ -43,6 +54,7 @@ struct ActionList {
             precondition(pendingWrite == nil, "one stanza makes at most one durable change")
             pendingWrite = p
         }
+        precondition(other.pendingArchive == nil && other.archiveQuery == nil, "archive requests are made on the stanza's list")
     }
 }
 
@@ -61,4 +73,26 @@ struct PendingWrite {
     var request: Element
     /// What the change makes the room say, sent once it is stored.
     var then: [MUCAction] = []
+}
+
+/// A message waiting for its archive write, with what the service needs after the outcome.
+struct PendingArchive {
+    var write: ArchiveWrite
+    /// The stanza that made it (the occupant's message, the moderator's iq): refused if the write fails.
+    var request: Element
+    /// What the room says once it is archived (the reflection, a moderator's result).
+    var then: [MUCAction] = []
+}
+
+/// An archive query waiting for its page, with what the answer needs.
+struct PendingArchiveQuery {
+    var query: ArchiveQuery
+    /// The requester's iq.
+    var iq: Element
+    /// The query's `queryid`, repeated in each result.
+    var queryID: String?
+    /// `room@service`.
+    var roomAddress: String
+    /// Whether results show senders' real JIDs to this requester.
+    var showsRealJIDs: Bool
 }

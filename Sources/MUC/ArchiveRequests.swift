@@ -89,3 +89,87 @@ public struct ArchivePage: Sendable, Equatable {
         self.count = count
     }
 }
+
+/// One write to a room's archive: a message to append and, for a moderation, the tombstone that
+/// replaces the moderated message (XEP-0425 §tombstones), both in one write.
+public struct ArchiveWrite: Sendable, Equatable {
+    public var message: ArchivedMessage
+    public var tombstone: Tombstone?
+
+    public init(message: ArchivedMessage, tombstone: Tombstone? = nil) {
+        self.message = message
+        self.tombstone = tombstone
+    }
+}
+
+/// What replaces a moderated message in the archive.
+public struct Tombstone: Sendable, Equatable {
+    /// The archive id (stanza id) of the moderated message.
+    public var id: String
+    /// The stored stanza that replaces it.
+    public var stanza: String
+    /// Whether the write fails (``ArchiveOutcome/missing``, nothing written) when the archive does
+    /// not hold that message: the room knows it only from the archive.
+    public var mustExist: Bool
+
+    public init(id: String, stanza: String, mustExist: Bool) {
+        self.id = id
+        self.stanza = stanza
+        self.mustExist = mustExist
+    }
+}
+
+/// How an archive write ended (`MUCService.archived`).
+public enum ArchiveOutcome: Sendable, Equatable {
+    /// Committed.
+    case stored
+    /// Not written: the message a tombstone must replace is not in the archive.
+    case missing
+    /// Not written: the store failed.
+    case failed
+}
+
+extension ArchiveQuery {
+    /// Whether the page is read newest first (`before` an id, or the last page).
+    public var readsBackwards: Bool {
+        switch page {
+        case .first, .after: return false
+        case .before, .last: return true
+        }
+    }
+}
+
+extension ArchivePage {
+    /// The page made from what a backend read in the direction of paging: at most `max + 1`
+    /// messages past the anchor (newest first when `readsBackwards`). The extra one only says the
+    /// page is not the last one; the page itself is oldest first.
+    public init(read: [ArchivedMessage], for query: ArchiveQuery, count: Int?) {
+        var messages = Array(read.prefix(query.max))
+        if query.readsBackwards { messages.reverse() }
+        self.init(messages: messages, complete: read.count <= query.max, count: count)
+    }
+}
+
+extension ArchiveQuery {
+    /// The page this query selects from one room's messages in archive order: what every backend
+    /// answers (the memory store, and tests, compute it this way), or nil when the page's anchor id
+    /// is not among them.
+    public func select(from messages: [ArchivedMessage]) -> ArchivePage? {
+        var anchor: Int? = nil
+        switch page {
+        case .first, .last: break
+        case .after(let id), .before(let id):
+            guard let found = messages.firstIndex(where: { $0.id == id }) else { return nil }
+            anchor = found
+        }
+        var read: [ArchivedMessage] = []
+        var count = 0
+        let indices = readsBackwards ? Array(messages.indices.reversed()) : Array(messages.indices)
+        for i in indices where matches(messages[i]) {
+            count += 1
+            if let anchor, readsBackwards ? i >= anchor : i <= anchor { continue }
+            if read.count <= max { read.append(messages[i]) }
+        }
+        return ArchivePage(read: read, for: self, count: wantsCount ? count : nil)
+    }
+}

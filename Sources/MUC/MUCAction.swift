@@ -23,9 +23,30 @@ public enum MUCAction: Sendable, Equatable {
     /// or `MUCService.storeFailed`. What depends on the change (an owner's iq result) is sent by
     /// the service only after `stored`.
     case storeRoom(RoomRecord, changes: RoomChanges)
-    /// Remove a room from storage; answer with `MUCService.stored` or `MUCService.storeFailed`.
+    /// Remove a room from storage, its archive with it; answer with `MUCService.stored` or
+    /// `MUCService.storeFailed`. Archive writes asked for earlier are carried out first (else one
+    /// could land after the deletion).
     case deleteRoom(BareJID)
     /// Read one page of stored rooms; answer with `MUCService.roomsListed` or
     /// `MUCService.listingFailed`, naming the listing's id.
     case listRooms(RoomListing)
+    /// Append a message to its room's archive (XEP-0313), grouped with others in one commit;
+    /// answer with `MUCService.archived`. Writes of one room are committed in the order asked.
+    /// Until the answer, the room's later output waits (a message is delivered only once archived).
+    case archive(ArchiveWrite)
+    /// Read one page of a room's archive; answer with `MUCService.archiveAnswered` or
+    /// `MUCService.archiveQueryFailed`, naming the query's ticket.
+    case queryArchive(UInt64, ArchiveQuery)
+    /// Delete a room's archive, after the archive writes asked for earlier; no answer. Asked for
+    /// when a room stops being kept in a service without a room store (with one, `.deleteRoom`
+    /// takes the archive with the room).
+    case deleteArchive(BareJID)
+
+    /// Whether the action delivers stanzas (as opposed to asking the store for something).
+    var isDelivery: Bool {
+        switch self {
+        case .send, .broadcast, .roster: return true
+        case .loadRoom, .storeRoom, .deleteRoom, .listRooms, .archive, .queryArchive, .deleteArchive: return false
+        }
+    }
 }

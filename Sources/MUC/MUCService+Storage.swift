@@ -76,6 +76,7 @@ extension MUCService {
         guard let pending = out.pendingWrite else { return }
         out.pendingWrite = nil
         guard usesStore else {
+            if case .delete = pending.write, usesArchive { out.actions.append(.deleteArchive(room)) }
             out.actions.append(contentsOf: pending.then)
             return
         }
@@ -118,7 +119,9 @@ extension MUCService {
         case .delete:
             absentRooms.insert(room)
         }
+        let mark = out.actions.count
         out.actions.append(contentsOf: pending.then)
+        gateOutput(room, from: mark, &out)
         replay(hold, &out)
         return out.actions
     }
@@ -140,6 +143,7 @@ extension MUCService {
             if tracksIdleRooms, Self.isUnloadable(pending.before) { idleRooms.note(room) }
             if let refusal = Self.refusal(pending.request, .internalServerError, Self.storageText, room: room) {
                 out.send(refusal)
+                gateOutput(room, from: out.actions.count - 1, &out)
             }
             replay(hold, &out)
         }

@@ -29,11 +29,25 @@ public struct MUCService: Sendable {
     /// Service disco#items requests waiting for a page of stored rooms, by listing id.
     var listings: [UInt64: PendingListing] = [:]
     var listingSerial: UInt64 = 0
+    /// Whether the runtime keeps an archive store (XEP-0313): with `settings.archive.enabled`,
+    /// rooms that archive send `.archive` writes and answer archive queries.
+    public let usesArchive: Bool
+    /// Rooms' output waiting for archive writes.
+    var archiveGates: [BareJID: ArchiveGate] = [:]
+    /// Archive queries waiting for their page, by ticket.
+    var archiveQueries: [UInt64: PendingArchiveQuery] = [:]
+    var archiveQuerySerial: UInt64 = 0
 
-    public init(settings: MUCSettings, usesStore: Bool = false) {
+    public init(settings: MUCSettings, usesStore: Bool = false, usesArchive: Bool = false) {
         self.settings = settings
         self.domain = (try? BareJID(settings.domain))?.domain ?? settings.domain.lowercased()
         self.usesStore = usesStore
+        self.usesArchive = usesArchive
+    }
+
+    /// What room handlers get besides the stanza.
+    func context(now: Double) -> RoomContext {
+        RoomContext(settings: settings, now: now, archives: usesArchive && settings.archive.enabled)
     }
 
     /// Number of rooms in memory (persistent rooms, and temporary rooms with occupants).
@@ -83,10 +97,14 @@ public struct MUCService: Sendable {
         if !holds.isEmpty, holds[room] != nil {
             return hold(stanza, now: now, room: room, limit: holdLimit, &out)
         }
-        let ctx = RoomContext(settings: settings, now: now)
+        let ctx = context(now: now)
         if rooms[room] != nil {
+            let mark = out.actions.count
             rooms[room]?.handle(stanza, from: from, nick: to.resource, ctx, &out)
             if out.pendingWrite != nil { startWrite(room, &out) }
+            gateOutput(room, from: mark, &out)
+            if out.pendingArchive != nil { startArchive(room, &out) }
+            if out.archiveQuery != nil { startArchiveQuery(&out) }
             if rooms[room]?.isDisposable == true {
                 rooms[room] = nil
             } else if tracksIdleRooms, rooms[room].map(Self.isUnloadable) == true {

@@ -53,6 +53,9 @@ public struct MUCSettings: Sendable {
     /// `HMACSHA256.authenticationCode`; the runtime may pass an equivalent (e.g. swift-crypto's
     /// `HMAC<SHA256>`), which gives the same ids, faster.
     public var keyedHash: @Sendable (_ key: [UInt8], _ message: [UInt8]) -> [UInt8]
+    /// The rooms' message archive (XEP-0313). It takes effect only in a service that has an archive
+    /// store (`MUCService(usesArchive:)`).
+    public var archive = ArchiveSettings()
 
     public init(domain: String, name: String = "Chatrooms", defaultRoomConfig: RoomConfig = RoomConfig(),
                 maxOccupantsLimit: Int = 0, maxHistoryLimit: Int = 100, admins: Set<BareJID> = [],

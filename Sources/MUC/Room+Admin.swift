@@ -162,7 +162,7 @@ extension Room {
                 toTargets = !to.isEmpty && to.allSatisfy(targets.contains)
             case .roster(let roster):
                 toTargets = targets.contains(roster.session)
-            case .loadRoom, .storeRoom, .deleteRoom, .listRooms:
+            case .loadRoom, .storeRoom, .deleteRoom, .listRooms, .archive, .queryArchive, .deleteArchive:
                 toTargets = false
             }
             if toTargets { front.append(a) } else { rest.append(a) }

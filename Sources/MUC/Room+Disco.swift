@@ -12,7 +12,7 @@ extension Room {
         case nil:
             var q = Build.query(NS.discoInfo)
             q.append(Build.conferenceIdentity(name: displayName))
-            for f in features { q.append(Build.feature(f)) }
+            for f in features(ctx) { q.append(Build.feature(f)) }
             q.append(roomInfoForm.element)
             return iq.iqResult(q)
         case "x-roomuser-item"?:
@@ -55,9 +55,10 @@ extension Room {
         return iq.iqResult(q)
     }
 
-    /// The room's features (§6.4, §16.3): what it supports and its room types.
-    var features: [String] {
-        [
+    /// The room's features (§6.4, §16.3): what it supports and its room types; XEP-0313 when the
+    /// room archives (clients fetch history from the archive only when it is advertised).
+    func features(_ ctx: RoomContext) -> [String] {
+        var list = [
             NS.muc, NS.mucStableID, NS.selfPing, NS.register, NS.discoInfo, NS.discoItems, NS.ping,
             NS.occupantID, NS.stanzaID, NS.moderate, NS.hats, MoreNS.commands,
             config.passwordProtected ? "muc_passwordprotected" : "muc_unsecured",
@@ -67,6 +68,8 @@ extension Room {
             config.moderated ? "muc_moderated" : "muc_unmoderated",
             config.whois == .anyone ? "muc_nonanonymous" : "muc_semianonymous",
         ]
+        if archives(ctx) { list.append(MoreNS.mam) }
+        return list
     }
 
     /// The `muc#roominfo` extension (§6.4, XEP-0128). Never the password. Contact addresses (the

@@ -39,6 +39,8 @@ extension Room {
             handleRegister(iq, query: payload, isSet: isSet, from: real, ctx, &out)
         case ("ping", NS.ping):
             out.send(isSet ? Build.error(iq, .featureNotImplemented) : iq.iqResult())
+        case ("query", MoreNS.mam):
+            archiveQuery(iq, query: payload, isSet: isSet, from: real, ctx, &out)
         case ("moderate", NS.moderate):
             moderate(iq, request: payload, isSet: isSet, from: real, ctx, &out)
         case ("command", MoreNS.commands):

@@ -79,6 +79,12 @@ extension Room {
         if let retract = message.child("retract", namespace: NS.retract), let target = retract.attribute("id") {
             history.remove(stanzaID: target, by: address, author: sender.occupantID)
         }
+        // Delivered only once archived (the service holds what follows until the write commits).
+        if archives(ctx) && Room.isArchivable(message) {
+            let entry = archiveEntry(reflected, id: stanzaID, nick: sender.nick, sender: real.bare,
+                                     occupantID: sender.occupantID, ctx)
+            out.pendingArchive = PendingArchive(write: ArchiveWrite(message: entry), request: message)
+        }
         if hasBody { history.record(reflected, at: ctx.now, limit: config.historyLength) }
         out.emit(reflected, to: everySession())
     }

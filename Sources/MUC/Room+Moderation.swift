@@ -22,7 +22,9 @@ extension Room {
         guard request.child("retract", namespace: NS.retract) != nil else {
             return out.send(Build.error(iq, .featureNotImplemented, text: "Only retraction is supported"))
         }
-        guard history.remove(stanzaID: target, by: address) != nil else {
+        let inHistory = history.remove(stanzaID: target, by: address) != nil
+        let archives = archives(ctx)
+        guard inHistory || archives else {
             return out.send(Build.error(iq, .itemNotFound, text: "No such message in the room's history"))
         }
         var moderated = Element("moderated", namespace: NS.moderate, attrs: ["by": occupantAddress(moderator.nick)])
@@ -36,6 +38,23 @@ extension Room {
         var m = Element("message", namespace: NS.component, attrs: ["from": address, "id": stanzaID, "type": "groupchat"])
         m.append(retract)
         m.append(Element("stanza-id", namespace: NS.stanzaID, attrs: ["id": stanzaID, "by": address]))
+        if archives {
+            // XEP-0425 §tombstones: the archive keeps who moderated and why, not the message. The
+            // announcement is archived too (clients that page later learn of the moderation).
+            var retracted = Element("retracted", namespace: NS.retract, attrs: ["stamp": Timestamp.format(ctx.now)])
+            retracted.append(moderated)
+            if let reason = request.childText("reason", namespace: NS.moderate) {
+                retracted.append(.text("reason", namespace: NS.retract, reason))
+            }
+            let tombstone = Element("message", namespace: NS.component, attrs: ["type": "groupchat"], children: [retracted])
+            var announcement = m
+            announcement.setAttribute("from", nil)
+            let entry = archiveEntry(announcement, id: stanzaID, nick: "", sender: real.bare, occupantID: "", ctx)
+            out.pendingArchive = PendingArchive(
+                write: ArchiveWrite(message: entry, tombstone: Tombstone(id: target, stanza: Serializer.string(tombstone),
+                                                                          mustExist: !inHistory)),
+                request: iq)
+        }
         out.emit(m, to: everySession())
         out.send(iq.iqResult())
     }

@@ -8,7 +8,8 @@ extension Room {
         guard isSet else {
             guard query.elements.isEmpty else { return out.send(Build.error(iq, .badRequest)) }
             let form = config.form(room: jid, owners: listed(.owner), admins: listed(.admin),
-                                   maxUsersLimit: ctx.settings.maxOccupantsLimit)
+                                   maxUsersLimit: ctx.settings.maxOccupantsLimit,
+                                   archiving: ctx.archives ? config.archiving ?? ctx.settings.archive.byDefault : nil)
             return out.send(iq.iqResult(Build.query(NS.mucOwner, children: [form.element])))
         }
         if let destroy = query.child("destroy", namespace: NS.mucOwner) {

@@ -5,6 +5,8 @@ struct RoomContext {
     let settings: MUCSettings
     /// Seconds since 1970.
     let now: Double
+    /// Whether the service keeps an archive (it has an archive store and archiving is enabled).
+    var archives = false
 }
 
 /// One room's state machine: configuration, affiliations, occupants and subject.
@@ -103,6 +105,13 @@ struct Room {
     mutating func nextStanzaID(_ ctx: RoomContext) -> String {
         stanzaCounter &+= 1
         return ctx.settings.stanzaID(room: jid, serial: serial, counter: stanzaCounter, now: ctx.now)
+    }
+
+    /// Whether the room's messages go to the archive now: the service keeps one, and the room is
+    /// stored and archives (its own choice, or the service's default while it never chose).
+    /// Temporary rooms keep no archive: their history goes with them.
+    func archives(_ ctx: RoomContext) -> Bool {
+        ctx.archives && isStored && (config.archiving ?? ctx.settings.archive.byDefault)
     }
 
     /// Whether changes must be stored: persistent, past initial configuration, not destroyed.

@@ -20,6 +20,10 @@ enum ConfigField {
     static let enableLogging = "muc#roomconfig_enablelogging"
     static let maxUsers = "muc#roomconfig_maxusers"
     static let historyLength = "muc#roomconfig_historylength"
+    /// XEP-0313 room archiving (the name Prosody and ejabberd offer); `mam` and
+    /// `muc#roomconfig_mam` are accepted on submission too (Conversations sends all three).
+    static let enableArchiving = "muc#roomconfig_enablearchiving"
+    static let archivingAliases = ["mam", "muc#roomconfig_mam"]
     /// The XEP's registered name for the history length; accepted on submission as an alias.
     static let maxHistoryFetch = "muc#maxhistoryfetch"
     static let roomAdmins = "muc#roomconfig_roomadmins"
@@ -38,7 +42,9 @@ struct ConfigSubmission {
 extension RoomConfig {
     /// The configuration form with the current values (§10.1.3, §10.2). The password appears here
     /// only, and this form goes to owners only.
-    func form(room: BareJID, owners: [BareJID], admins: [BareJID], maxUsersLimit: Int) -> DataForm {
+    /// `archiving` is whether the room archives now; nil when the service keeps no archive (the
+    /// field is not offered then).
+    func form(room: BareJID, owners: [BareJID], admins: [BareJID], maxUsersLimit: Int, archiving: Bool?) -> DataForm {
         typealias F = DataForm.Field
         func text(_ v: String, _ label: String, _ value: String, type: DataForm.FieldType = .textSingle) -> F {
             F(v, type: type, label: label, values: value.isEmpty ? [] : [value])
@@ -50,7 +56,7 @@ extension RoomConfig {
         if maxUsers > 0 && !maxUserValues.contains(maxUsers) { maxUserValues.append(maxUsers); maxUserValues.sort() }
         var maxUserOptions = maxUserValues.map { (String($0), String($0)) }
         if maxUsersLimit == 0 { maxUserOptions.append(("none", "No limit")) }
-        let fields: [F] = [
+        var fields: [F] = [
             text(ConfigField.roomName, "Name", name),
             text(ConfigField.roomDesc, "Description", description),
             text(ConfigField.lang, "Language of discussion", language),
@@ -80,6 +86,9 @@ extension RoomConfig {
             F(ConfigField.roomAdmins, type: .jidMulti, label: "Room admins", values: admins.map(\.description)),
             F(ConfigField.roomOwners, type: .jidMulti, label: "Room owners", values: owners.map(\.description)),
         ]
+        if let archiving {
+            fields.append(.boolean(ConfigField.enableArchiving, archiving, label: "Archive messages (message history for clients)"))
+        }
         return DataForm(type: .form, formType: NS.mucRoomConfig,
                          title: "Configuration for \(room)",
                          instructions: ["Complete this form to configure the room."], fields: fields)
@@ -156,6 +165,8 @@ extension RoomConfig {
                         throw bad("history length must be a number from 0 to \(maxHistoryLimit)")
                     }
                     c.historyLength = i
+                case ConfigField.enableArchiving: c.archiving = try bool(f)
+                case _ where ConfigField.archivingAliases.contains(v): c.archiving = try bool(f)
                 case ConfigField.roomAdmins: submission.admins = try jids(f)
                 case ConfigField.roomOwners: submission.owners = try jids(f)
                 default: continue

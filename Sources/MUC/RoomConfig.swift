@@ -58,6 +58,9 @@ public struct RoomConfig: Sendable, Equatable, Codable {
     public var maxUsers: Int
     /// `muc#roomconfig_historylength`: how many messages of history the room keeps and sends.
     public var historyLength: Int
+    /// `muc#roomconfig_enablearchiving`: whether the room keeps its messages in the archive
+    /// (XEP-0313); nil until an owner chooses, and then the service's default applies.
+    public var archiving: Bool?
 
     public init(name: String = "", description: String = "", language: String = "",
                 persistent: Bool = false, isPublic: Bool = true, membersOnly: Bool = false,
@@ -65,7 +68,7 @@ public struct RoomConfig: Sendable, Equatable, Codable {
                 presenceBroadcast: Set<Role> = [.moderator, .participant, .visitor],
                 getMemberList: Set<Role> = [.moderator],
                 allowInvites: Bool = false, allowPM: AllowPM = .anyone, changeSubject: Bool = false,
-                maxUsers: Int = 200, historyLength: Int = 20) {
+                maxUsers: Int = 200, historyLength: Int = 20, archiving: Bool? = nil) {
         self.name = name
         self.description = description
         self.language = language
@@ -82,11 +85,12 @@ public struct RoomConfig: Sendable, Equatable, Codable {
         self.changeSubject = changeSubject
         self.maxUsers = maxUsers
         self.historyLength = historyLength
+        self.archiving = archiving
     }
 
     enum CodingKeys: String, CodingKey {
         case name, description, language, persistent, isPublic, membersOnly, moderated, password, whois
-        case presenceBroadcast, getMemberList, allowInvites, allowPM, changeSubject, maxUsers, historyLength
+        case presenceBroadcast, getMemberList, allowInvites, allowPM, changeSubject, maxUsers, historyLength, archiving
     }
 
     /// Reads a stored configuration; a field missing from it (a document written before the field
@@ -110,6 +114,7 @@ public struct RoomConfig: Sendable, Equatable, Codable {
         changeSubject = try c.decodeIfPresent(Bool.self, forKey: .changeSubject) ?? d.changeSubject
         maxUsers = try c.decodeIfPresent(Int.self, forKey: .maxUsers) ?? d.maxUsers
         historyLength = try c.decodeIfPresent(Int.self, forKey: .historyLength) ?? d.historyLength
+        archiving = try c.decodeIfPresent(Bool.self, forKey: .archiving)
     }
 
     /// `muc#roomconfig_passwordprotectedroom`.

@@ -108,6 +108,15 @@ extension Configuration {
         atLeast("limits.max_history_messages", limits.maxHistoryMessages, 0)
         atLeast("limits.max_rooms", limits.maxRooms, 0)
 
+        // [archive]
+        if archive.maxPageSize < 1 || archive.maxPageSize > 1000 {
+            fail("archive.max_page_size", found: String(archive.maxPageSize))
+        }
+        if archive.pageSize < 1 || archive.pageSize > archive.maxPageSize {
+            fail("archive.page_size", found: String(archive.pageSize), ["archive.max_page_size"],
+                 note: "'archive.max_page_size' is \(archive.maxPageSize)")
+        }
+
         // [service]
         for admin in service.admins {
             if let problem = Self.bareJIDProblem(admin) {

@@ -12,8 +12,24 @@ public struct Configuration: Sendable, Equatable {
     public var limits = Limits()
     public var rooms = RoomDefaults()
     public var service = ServiceSettings()
+    public var archive = Archive()
 
     public init() {}
+
+    /// `[archive]`: rooms' message archive (XEP-0313 on room JIDs), kept in the storage backend.
+    public struct Archive: Sendable, Equatable {
+        private static let machine = ArchiveSettings()
+        /// Whether rooms may archive at all.
+        public var enabled: Bool = machine.enabled
+        /// Whether a persistent room archives while its owner never chose (new rooms, and rooms
+        /// made before archiving existed).
+        public var `default`: Bool = machine.byDefault
+        /// Messages per page when a query names no maximum.
+        public var pageSize: Int = machine.defaultPageSize
+        /// Most messages per page, whatever a query asks for.
+        public var maxPageSize: Int = machine.maxPageSize
+        public init() {}
+    }
 
     /// `[component]`: how to reach the XMPP server.
     public struct Component: Sendable, Equatable {

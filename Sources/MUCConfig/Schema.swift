@@ -100,6 +100,13 @@ enum Schema {
             KeySpec(name: "registration_approval", slot: .boolean(\.service.registrationApproval),
                     expectation: "true or false"),
         ]),
+        ("archive", [
+            KeySpec(name: "enabled", slot: .boolean(\.archive.enabled), expectation: "true or false"),
+            KeySpec(name: "default", slot: .boolean(\.archive.default), expectation: "true or false"),
+            KeySpec(name: "page_size", slot: .integer(\.archive.pageSize),
+                    expectation: "an integer from 1 to 'archive.max_page_size'"),
+            KeySpec(name: "max_page_size", slot: .integer(\.archive.maxPageSize), expectation: "an integer from 1 to 1000"),
+        ]),
         ("rooms", [
             KeySpec(name: "persistent", slot: .boolean(\.rooms.persistent), expectation: "true or false"),
             KeySpec(name: "public", slot: .boolean(\.rooms.public), expectation: "true or false"),

@@ -153,8 +153,10 @@ public final class PostgresRoomStore: RoomStore, @unchecked Sendable {
         let key = room.description
         let logger = self.logger
         _ = try await run("deleting room \(room)") { connection in
-            // The affiliations go with the room (ON DELETE CASCADE), in the same statement.
-            try await connection.query("DELETE FROM rooms WHERE jid = \(key)", logger: logger)
+            // The affiliations go with the room (ON DELETE CASCADE), the archive in the same
+            // statement: one transaction.
+            try await connection.query("WITH gone AS (DELETE FROM archive WHERE room = \(key)) DELETE FROM rooms WHERE jid = \(key)",
+                                       logger: logger)
         }
     }
 

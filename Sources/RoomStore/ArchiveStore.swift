@@ -26,24 +26,3 @@ public protocol ArchiveStore: Sendable {
     /// Messages in a room's archive.
     func archiveCount(of room: BareJID) async throws -> Int
 }
-
-extension ArchiveQuery {
-    /// Whether the page is read newest first (`before` an id, or the last page).
-    public var readsBackwards: Bool {
-        switch page {
-        case .first, .after: return false
-        case .before, .last: return true
-        }
-    }
-}
-
-extension ArchivePage {
-    /// The page made from what a backend read in the direction of paging: at most `max + 1`
-    /// messages past the anchor (newest first when `readsBackwards`). The extra one only says the
-    /// page is not the last one; the page itself is oldest first.
-    public init(read: [ArchivedMessage], for query: ArchiveQuery, count: Int?) {
-        var messages = Array(read.prefix(query.max))
-        if query.readsBackwards { messages.reverse() }
-        self.init(messages: messages, complete: read.count <= query.max, count: count)
-    }
-}

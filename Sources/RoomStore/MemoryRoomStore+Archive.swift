@@ -4,7 +4,8 @@ import XMPPCore
 /// The archive of the memory store: per room, messages in the order appended, each with a
 /// position that grows across the whole store (as the SQL backends' sequence does).
 extension MemoryRoomStore: ArchiveStore {
-    public func append(_ messages: [ArchivedMessage]) throws {
+    public func append(_ messages: [ArchivedMessage]) async throws {
+        await waitWhileStalled()
         try checkWritable()
         var seen: [BareJID: Set<String>] = [:]
         for m in messages {
@@ -21,24 +22,7 @@ extension MemoryRoomStore: ArchiveStore {
 
     public func query(_ query: ArchiveQuery) throws -> ArchivePage? {
         try checkReachable()
-        let all = archives[query.room] ?? []
-        var anchor: Int? = nil
-        switch query.page {
-        case .first, .last: break
-        case .after(let id), .before(let id):
-            guard let found = all.first(where: { $0.message.id == id }) else { return nil }
-            anchor = found.position
-        }
-        let matching = all.filter { query.matches($0.message) }
-        var read: [ArchivedMessage] = []
-        let ordered = query.readsBackwards ? Array(matching.reversed()) : matching
-        for entry in ordered where read.count <= query.max {
-            if let anchor {
-                if query.readsBackwards ? entry.position >= anchor : entry.position <= anchor { continue }
-            }
-            read.append(entry.message)
-        }
-        return ArchivePage(read: read, for: query, count: query.wantsCount ? matching.count : nil)
+        return query.select(from: (archives[query.room] ?? []).map(\.message))
     }
 
     public func replace(room: BareJID, id: String, stanza: String) throws -> Bool {

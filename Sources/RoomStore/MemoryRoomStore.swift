@@ -125,6 +125,7 @@ public actor MemoryRoomStore: RoomStore {
         await waitWhileStalled()
         try checkWritable()
         rooms[room] = nil
+        archives[room] = nil
         writesPerformed += 1
     }
 
@@ -157,7 +158,7 @@ public actor MemoryRoomStore: RoomStore {
         if unavailable { throw RoomStoreError(.unavailable, "memory room store is unavailable (simulated)") }
     }
 
-    private func waitWhileStalled() async {
+    func waitWhileStalled() async {
         guard stalled else { return }
         await withCheckedContinuation { stalledWriters.append($0) }
     }

@@ -7,7 +7,7 @@ import XMPPCore
 /// Every method is one transaction: a save either stores the whole record or nothing.
 /// Failures are thrown as ``RoomStoreError`` whose message names the place (file path or
 /// host:port) and what an operator can do about it.
-public protocol RoomStore: Sendable {
+public protocol RoomStore: ArchiveStore {
     /// Creates the schema or migrates it to the current version; returns the version now in place.
     func migrate() async throws -> Int
     /// The schema version in place (0 when the store is empty and was never migrated).
@@ -17,7 +17,8 @@ public protocol RoomStore: Sendable {
     /// Stores the room's durable state in one transaction: its own row always, and the affiliation
     /// rows that `changes` names (all of them for ``RoomChanges/everything``: insert or replace).
     func save(_ record: RoomRecord, changes: RoomChanges) async throws
-    /// Removes a room; removing a room that is not stored is not an error.
+    /// Removes a room and its message archive in one transaction; removing a room that is not
+    /// stored is not an error.
     func delete(_ room: BareJID) async throws
     /// Rooms in JID order after `cursor` (exclusive), at most `limit`, optionally only public ones.
     /// The order is the byte order of the JIDs' UTF-8 strings, the same in every backend.

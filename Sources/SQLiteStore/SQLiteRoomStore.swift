@@ -145,6 +145,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
             try await self.writer.write { db in
                 try db.cachedStatement(sql: "DELETE FROM affiliations WHERE room = ?").execute(arguments: [key])
                 try db.cachedStatement(sql: "DELETE FROM rooms WHERE jid = ?").execute(arguments: [key])
+                try db.cachedStatement(sql: "DELETE FROM archive WHERE room = ?").execute(arguments: [key])
             }
         }
     }

@@ -157,6 +157,8 @@ public final class ScriptRunner {
                     return jid.firstIndex(of: "/").map { String(jid[..<$0]) } ?? jid
                 case .full(let name):
                     return fullJIDs[name]
+                case .captured(let name):
+                    return captures[name]
                 }
             }
         } catch {

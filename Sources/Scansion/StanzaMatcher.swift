@@ -30,7 +30,7 @@ public typealias Captures = [String: String]
 /// 4. strict: exactly the same attributes, the same number of child elements matched pairwise in
 ///    order, equal trimmed text.
 ///
-/// In attribute values `{scansion:any}` accepts anything and `{scansion:capture:NAME}` binds NAME the
+/// In attribute values and as an element's whole text, `{scansion:any}` accepts anything and `{scansion:capture:NAME}` binds NAME the
 /// first time and must be equal afterwards.
 public enum StanzaMatcher {
     /// nil when `received` matches `expected`; `captures` is updated only on success.
@@ -103,7 +103,13 @@ public enum StanzaMatcher {
         // Text.
         let expectedText = exp.text.trimmingWhitespace()
         let receivedText = rec.text.trimmingWhitespace()
-        if (strict || !expectedText.isEmpty) && expectedText != receivedText {
+        if expectedText == any || captureName(expectedText) != nil {
+            // A pattern in place of the text, as in attribute values.
+            if !matchValue(expectedText, receivedText, captures: &captures) {
+                return MatchFailure(path: path, reason: "text is '\(receivedText)', expected '\(expectedText)'"
+                                    + captureNote(expectedText, captures))
+            }
+        } else if (strict || !expectedText.isEmpty) && expectedText != receivedText {
             return MatchFailure(path: path, reason: "text is '\(receivedText)', expected '\(expectedText)' (\(mode) element)")
         }
         return nil

@@ -1,11 +1,13 @@
 import XMPPCore
 
-/// Replaces `${Name's JID}` (bare JID) and `${Name's full JID}` (the JID bound at log-in) in a
-/// block of script XML; values are XML-escaped for use in attributes or text.
+/// Replaces `${Name's JID}` (bare JID), `${Name's full JID}` (the JID bound at log-in) and
+/// `${NAME}` (a value bound earlier by `{scansion:capture:NAME}`) in a block of script XML; values
+/// are XML-escaped for use in attributes or text.
 enum Substitution {
     enum Reference: Equatable {
         case bare(String)
         case full(String)
+        case captured(String)
     }
 
     struct Failure: Error {
@@ -27,13 +29,17 @@ enum Substitution {
                 reference = .full(String(body.dropLast("'s full JID".count)))
             } else if body.hasSuffix("'s JID") {
                 reference = .bare(String(body.dropLast("'s JID".count)))
+            } else if !body.isEmpty && !body.contains(" ") && !body.contains("'") {
+                reference = .captured(body)
             } else {
-                throw Failure(message: "unknown substitution '${\(body)}' (expected ${Name's JID} or ${Name's full JID})")
+                throw Failure(message: "unknown substitution '${\(body)}' (expected ${Name's JID}, ${Name's full JID} or ${CAPTURE})")
             }
             guard let value = resolve(reference) else {
                 switch reference {
                 case .bare(let name): throw Failure(message: "'${\(body)}': no client called '\(name)'")
                 case .full(let name): throw Failure(message: "'${\(body)}': client '\(name)' is unknown or not connected yet")
+                case .captured(let name):
+                    throw Failure(message: "'${\(body)}': nothing was captured as '\(name)' yet ({scansion:capture:\(name)})")
                 }
             }
             var escaped: [UInt8] = []

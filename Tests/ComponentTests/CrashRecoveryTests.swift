@@ -92,6 +92,68 @@ import XMPPCore
         #expect(outcast?.childText("reason", namespace: NS.mucAdmin) == "feud")
     }
 
+    /// Archive under load: Romeo floods his persistent room, the process is killed while Juliet is
+    /// receiving, and after the restart every message Juliet received is in the archive, in the
+    /// order she received them, under the stanza id she received (what she got is a prefix of the
+    /// archive: a message is delivered only once its write has committed).
+    static func archiveSurvives(backendLines: (URL) -> String) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await FakeServer.start(FakeServerConfiguration(componentDomain: domain, secret: secret))
+        defer { Task { await server.stop() } }
+        let config = try writeConfig(dir: dir, port: server.port, backendLines: backendLines(dir))
+
+        let first = try ServiceProcess(config: config)
+        try await server.waitForComponentAuthenticated(domain: domain, timeout: .seconds(30))
+        let romeo = try await TestClient(server: server, jid: "romeo@localhost")
+        try await PersistenceRuntimeTests.createPersistentRoom(romeo)
+        let juliet = try await TestClient(server: server, jid: "juliet@localhost")
+        try await juliet.send("<presence to='room@conference.localhost/Juliet'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>")
+        #expect(await juliet.next { $0.name == "message" && $0.child("subject", namespace: NS.client) != nil } != nil)
+
+        let load = Task {
+            for i in 0..<5_000 {
+                try await romeo.send("<message id='m\(i)' type='groupchat' to='room@conference.localhost'><body>load \(i)</body></message>")
+            }
+        }
+        var received: [(id: String, body: String)] = []
+        func take(_ stanzas: [Element]) {
+            for m in stanzas where m.name == "message" {
+                guard let body = m.childText("body", namespace: NS.client),
+                      let id = m.child("stanza-id", namespace: NS.stanzaID)?.attribute("id") else { continue }
+                received.append((id, body))
+            }
+        }
+        for _ in 0..<400 where received.count < 300 { take(await juliet.collect(within: 0.05, until: { _ in false })) }
+        first.kill9()
+        load.cancel()
+        // What left the process before it died is still on its way through the server.
+        take(await juliet.collect(within: 1, until: { _ in false }))
+        #expect(received.count >= 300, "the load reached Juliet before the kill")
+        let mark = server.eventCount
+
+        let second = try ServiceProcess(config: config)
+        defer { second.terminate() }
+        try await server.waitForEvent(from: mark, timeout: .seconds(30)) { $0 == .componentAuthenticated(domain: domain) }
+        let reader = try await TestClient(server: server, jid: "rosaline@localhost")
+        let archived = try await ArchiveRuntimeTests.readArchive(reader, max: 250)
+        #expect(archived.count >= received.count)
+        let prefix = Array(archived.prefix(received.count))
+        #expect(prefix.map(\.id) == received.map(\.id), "every delivered message is archived under its id, in order")
+        #expect(prefix.map(\.body) == received.map(\.body))
+    }
+
+    @Test func sqliteArchiveKeepsEveryDeliveredMessageAcrossSIGKILL() async throws {
+        try await Self.archiveSurvives { dir in "backend = \"sqlite\"\npath = \"\(dir.path)/rooms.sqlite\"" }
+    }
+
+    @Test(.enabled(if: postgresEnv != nil, "needs MUC_TEST_POSTGRES: run `make test-postgres`"))
+    func postgresArchiveKeepsEveryDeliveredMessageAcrossSIGKILL() async throws {
+        let lines = try Self.postgresBackend()
+        try await Self.archiveSurvives { _ in lines }
+    }
+
     @Test func sqliteKeepsEverythingAcknowledgedAcrossSIGKILL() async throws {
         try await Self.crashAndRecover { dir in "backend = \"sqlite\"\npath = \"\(dir.path)/rooms.sqlite\"" }
     }

@@ -19,6 +19,8 @@ struct Output {
     let changes: [RoomChanges]
     let deleted: [BareJID]
     let loaded: [BareJID]
+    /// Archive writes asked for, in order.
+    let archiveWrites: [ArchiveWrite]
 
     init(_ actions: [MUCAction]) {
         self.actions = actions
@@ -27,6 +29,7 @@ struct Output {
         var c: [RoomChanges] = []
         var del: [BareJID] = []
         var l: [BareJID] = []
+        var w: [ArchiveWrite] = []
         for a in actions {
             switch a {
             case .send(let e):
@@ -50,10 +53,13 @@ struct Output {
                 del.append(j)
             case .loadRoom(let j):
                 l.append(j)
-            case .listRooms:
+            case .archive(let write):
+                w.append(write)
+            case .listRooms, .queryArchive, .deleteArchive:
                 break
             }
         }
+        archiveWrites = w
         deliveries = d
         persisted = p
         changes = c
@@ -98,10 +104,15 @@ struct Transcript {
     var failLoads = 0
     /// Storage actions asked for and not answered yet, oldest first.
     var pending: [MUCAction] = []
+    /// The rooms' archives the transcript's store holds, in archive order.
+    var archive: [BareJID: [ArchivedMessage]] = [:]
+    /// Archive writes still to fail when answered.
+    var failArchiveWrites = 0
 
     /// - Parameter store: whether the service uses a store (played by the transcript).
-    init(_ settings: MUCSettings = MUCSettings(domain: "conference.localhost"), store: Bool = true) {
-        service = MUCService(settings: settings, usesStore: store)
+    /// - Parameter archive: whether it keeps an archive (played by the transcript too).
+    init(_ settings: MUCSettings = MUCSettings(domain: "conference.localhost"), store: Bool = true, archive: Bool = false) {
+        service = MUCService(settings: settings, usesStore: store, usesArchive: archive)
     }
 
     @discardableResult
@@ -132,11 +143,14 @@ struct Transcript {
             switch a {
             case .send, .broadcast, .roster:
                 continue
-            case .loadRoom, .storeRoom, .deleteRoom, .listRooms:
+            case .loadRoom, .storeRoom, .deleteRoom, .listRooms, .archive, .queryArchive, .deleteArchive:
                 if answering {
                     let failing: Bool
                     if case .loadRoom = a { failing = failLoads > 0; if failing { failLoads -= 1 } }
                     else if case .listRooms = a { failing = false }
+                    else if case .queryArchive = a { failing = false }
+                    else if case .deleteArchive = a { failing = false }
+                    else if case .archive = a { failing = failArchiveWrites > 0; if failing { failArchiveWrites -= 1 } }
                     else { failing = failWrites > 0; if failing { failWrites -= 1 } }
                     all.append(contentsOf: carryOut(outcome(of: a, fail: failing)))
                 } else {
@@ -159,7 +173,26 @@ struct Transcript {
         case .deleteRoom(let room):
             if fail { return service.storeFailed(room) }
             stored[room] = nil
+            archive[room] = nil
             return service.stored(room)
+        case .archive(let write):
+            let room = write.message.room
+            if fail { return service.archived(room, id: write.message.id, .failed) }
+            if let t = write.tombstone {
+                if let i = archive[room]?.firstIndex(where: { $0.id == t.id }) {
+                    archive[room]![i].stanza = t.stanza
+                } else if t.mustExist {
+                    return service.archived(room, id: write.message.id, .missing)
+                }
+            }
+            archive[room, default: []].append(write.message)
+            return service.archived(room, id: write.message.id, .stored)
+        case .queryArchive(let ticket, let query):
+            if fail { return service.archiveQueryFailed(ticket) }
+            return service.archiveAnswered(ticket, query.select(from: archive[query.room] ?? [])) { TestXML.parse($0) }
+        case .deleteArchive(let room):
+            archive[room] = nil
+            return []
         case .listRooms(let listing):
             if fail { return service.listingFailed(listing.id) }
             let page = stored.values

@@ -167,6 +167,11 @@ struct ArchiveStoreBehaviourTests {
             try await archive.deleteArchive(of: jid(room))
             #expect(try await archive.archiveCount(of: jid(room)) == 0)
             #expect(try await archive.archiveCount(of: jid(other)) == 20)
+            // Deleting a room takes its archive with it (and only its own).
+            try await fixture.store.save(simpleRecord(other))
+            try await fixture.store.delete(jid(other))
+            #expect(try await fixture.store.load(jid(other)) == nil)
+            #expect(try await archive.archiveCount(of: jid(other)) == 0)
         }
     }
 
