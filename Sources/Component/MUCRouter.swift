@@ -141,7 +141,9 @@ final class MUCRouter {
                 switch result {
                 case .success(let page):
                     actions = self.service.archiveAnswered(ticket, page) { stanza in
-                        let parsed = try? XMLStreamParser.parseFragment(stanza, defaultNamespace: NS.component).first
+                        // Forwarded stanzas are in jabber:client (XEP-0297): the server passes
+                        // them through untouched, so they are read back in that namespace.
+                        let parsed = try? XMLStreamParser.parseFragment(stanza, defaultNamespace: NS.client).first
                         if parsed == nil { logger.error("an archived message of \(query.room) could not be read back; it was left out") }
                         return parsed
                     }

@@ -11,6 +11,9 @@ struct ActionList {
     var pendingArchive: PendingArchive?
     /// An archive query to start (the service gives it a ticket and keeps it until answered).
     var archiveQuery: PendingArchiveQuery?
+    /// A joiner's history that needs the archive: the actions appended from now on (the subject,
+    /// and whatever follows) wait for it.
+    var pendingHistory: PendingHistory?
 
     /// Sends a stanza whose `to` is already set.
     mutating func send(_ stanza: Element) {
@@ -43,6 +46,8 @@ struct ActionList {
             pendingWrite!.then.append(action)
         } else if pendingArchive != nil {
             pendingArchive!.then.append(action)
+        } else if pendingHistory != nil {
+            pendingHistory!.then.append(action)
         } else {
             actions.append(action)
         }
@@ -54,7 +59,8 @@ struct ActionList {
             precondition(pendingWrite == nil, "one stanza makes at most one durable change")
             pendingWrite = p
         }
-        precondition(other.pendingArchive == nil && other.archiveQuery == nil, "archive requests are made on the stanza's list")
+        precondition(other.pendingArchive == nil && other.archiveQuery == nil && other.pendingHistory == nil,
+                     "archive requests are made on the stanza's list")
     }
 }
 
@@ -95,4 +101,24 @@ struct PendingArchiveQuery {
     var roomAddress: String
     /// Whether results show senders' real JIDs to this requester.
     var showsRealJIDs: Bool
+}
+
+/// A joiner's discussion history that the in-memory ring cannot give alone (after a restart, or
+/// when it asks for more than the ring holds): the archive's newest messages are read first.
+struct PendingHistory {
+    var query: ArchiveQuery
+    /// The joining session.
+    var session: JID
+    /// What it asked for in `<history/>`.
+    var request: History.Request
+    /// The room's ring at the time of the join (newer messages than the archive may yet hold).
+    var ring: [History.Entry]
+    /// Most messages the room sends (`muc#roomconfig_historylength`).
+    var limit: Int
+    /// `room@service`.
+    var roomAddress: String
+    /// When the joiner asked (its `seconds` count back from then).
+    var now: Double
+    /// Sent after the history: the subject, then whatever the room said meanwhile.
+    var then: [MUCAction] = []
 }

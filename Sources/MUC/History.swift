@@ -14,6 +14,9 @@ struct History {
     private var ring: [Entry] = []
     private var start = 0
 
+    /// Messages held.
+    var count: Int { ring.count }
+
     /// Entries, oldest first.
     var entries: [Entry] {
         start == 0 ? ring : Array(ring[start...] + ring[..<start])

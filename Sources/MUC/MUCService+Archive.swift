@@ -14,8 +14,8 @@ struct ArchiveGate {
         /// The archive id of the write this segment waits for.
         var id: String
         var state: State = .waiting
-        /// The stanza that made the write: refused if it fails.
-        var request: Element
+        /// The stanza that made the write: refused if it fails (none for a joiner's history).
+        var request: Element?
         /// What the room says once the message is archived.
         var effects: [MUCAction]
         /// What the room said after it (about anything): sent after `effects` or the refusal.
@@ -60,6 +60,20 @@ extension MUCService {
         out.actions.append(.queryArchive(archiveQuerySerial, pending.query))
     }
 
+    /// A join produced a history that needs the archive (`out.pendingHistory`): ask for the page
+    /// and hold the room's output from the history on (the subject, and what follows) until it comes.
+    mutating func startHistory(_ room: BareJID, _ out: inout ActionList) {
+        guard let pending = out.pendingHistory else { return }
+        out.pendingHistory = nil
+        archiveQuerySerial &+= 1
+        historyQueries[archiveQuerySerial] = (room, pending)
+        out.actions.append(.queryArchive(archiveQuerySerial, pending.query))
+        archiveGates[room, default: ArchiveGate()].segments.append(
+            ArchiveGate.Segment(id: Self.historySegmentID(archiveQuerySerial), request: nil, effects: []))
+    }
+
+    static func historySegmentID(_ ticket: UInt64) -> String { "history " + String(ticket) }
+
     /// Messages whose archive write is not answered yet, all rooms together.
     public var archiveWritesInFlight: Int {
         archiveGates.values.reduce(0) { $0 + $1.segments.count }
@@ -75,6 +89,13 @@ extension MUCService {
                   if case .waiting = s.state { return s.id == id } else { return false }
               }) else { return [] }
         gate.segments[index].state = .done(outcome)
+        archiveGates[room] = gate
+        return releaseGate(room)
+    }
+
+    /// Sends what the room's gate holds, from the oldest segment on, up to the first still waiting.
+    private mutating func releaseGate(_ room: BareJID) -> [MUCAction] {
+        guard var gate = archiveGates[room] else { return [] }
         var out: [MUCAction] = []
         var released = 0
         for segment in gate.segments {
@@ -86,7 +107,9 @@ extension MUCService {
             case .missing, .failed:
                 if let address = rooms[room]?.address { rooms[room]?.history.remove(stanzaID: segment.id, by: address) }
                 let missing = result == .missing
-                if let refusal = Self.archiveRefusal(segment.request, missing: missing, room: room) { out.append(.send(refusal)) }
+                if let request = segment.request, let refusal = Self.archiveRefusal(request, missing: missing, room: room) {
+                    out.append(.send(refusal))
+                }
             }
             out.append(contentsOf: segment.after)
         }
@@ -106,9 +129,12 @@ extension MUCService {
     // MARK: Queries
 
     /// The archive answered query `ticket`: the page, or nil when its `after`/`before` id is not in
-    /// the room's archive (`item-not-found`). `parse` reads a stored stanza back into an element.
+    /// the room's archive (`item-not-found`). `parse` reads a stored stanza (serialized without a
+    /// namespace declaration) back into an element in `jabber:client`, the namespace of forwarded
+    /// stanzas (XEP-0297), which the server passes through as they are.
     /// The results go to the requester, one message each, then the iq result with `<fin/>`.
     public mutating func archiveAnswered(_ ticket: UInt64, _ page: ArchivePage?, parse: (String) -> Element?) -> [MUCAction] {
+        if historyQueries[ticket] != nil { return historyAnswered(ticket, page, parse: parse) }
         guard let pending = archiveQueries.removeValue(forKey: ticket) else { return [] }
         guard let page else {
             return [.send(Build.error(pending.iq, .itemNotFound, text: "No such message in the room's archive"))]
@@ -118,7 +144,28 @@ extension MUCService {
 
     /// The archive failed query `ticket`: `internal-server-error` (wait).
     public mutating func archiveQueryFailed(_ ticket: UInt64) -> [MUCAction] {
+        // A joiner's history falls back to what the ring holds.
+        if historyQueries[ticket] != nil { return historyAnswered(ticket, nil, parse: { _ in nil }) }
         guard let pending = archiveQueries.removeValue(forKey: ticket) else { return [] }
         return [.send(Build.error(pending.iq, .internalServerError, type: .wait, text: "The archive is unavailable; try again later"))]
+    }
+}
+
+extension MUCService {
+    /// The joiner's history is known: it goes out, then the subject and what the room said since.
+    private mutating func historyAnswered(_ ticket: UInt64, _ page: ArchivePage?, parse: (String) -> Element?) -> [MUCAction] {
+        guard let (room, pending) = historyQueries.removeValue(forKey: ticket), var gate = archiveGates[room],
+              let index = gate.segments.firstIndex(where: { $0.id == Self.historySegmentID(ticket) }) else { return [] }
+        var effects: [MUCAction] = []
+        for m in Room.joinHistory(page, for: pending, parse: parse) {
+            var addressed = m
+            addressed.setAttribute("to", pending.session.description)
+            effects.append(.send(addressed))
+        }
+        effects.append(contentsOf: pending.then)
+        gate.segments[index].effects = effects
+        gate.segments[index].state = .done(.stored)
+        archiveGates[room] = gate
+        return releaseGate(room)
     }
 }

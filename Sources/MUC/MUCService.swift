@@ -36,6 +36,8 @@ public struct MUCService: Sendable {
     var archiveGates: [BareJID: ArchiveGate] = [:]
     /// Archive queries waiting for their page, by ticket.
     var archiveQueries: [UInt64: PendingArchiveQuery] = [:]
+    /// Joiners' histories waiting for an archive page, by ticket, with their room.
+    var historyQueries: [UInt64: (room: BareJID, history: PendingHistory)] = [:]
     var archiveQuerySerial: UInt64 = 0
 
     public init(settings: MUCSettings, usesStore: Bool = false, usesArchive: Bool = false) {
@@ -105,6 +107,7 @@ public struct MUCService: Sendable {
             gateOutput(room, from: mark, &out)
             if out.pendingArchive != nil { startArchive(room, &out) }
             if out.archiveQuery != nil { startArchiveQuery(&out) }
+            if out.pendingHistory != nil { startHistory(room, &out) }
             if rooms[room]?.isDisposable == true {
                 rooms[room] = nil
             } else if tracksIdleRooms, rooms[room].map(Self.isUnloadable) == true {

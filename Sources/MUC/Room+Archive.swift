@@ -40,6 +40,58 @@ extension Room {
                         stanza: Serializer.string(reflected))
     }
 
+    // MARK: Join history
+
+    /// The archive read a joiner's history needs, or nil when the ring is enough: the room does
+    /// not archive, the joiner asked for nothing (`maxstanzas` or `maxchars` 0), or the ring
+    /// already holds as many messages as the joiner may get. The archive's newest messages within
+    /// the joiner's `seconds`/`since` are read (twice the count: some may be reactions or
+    /// tombstones, which are not history).
+    func historyFromArchive(for session: JID, _ request: History.Request, _ ctx: RoomContext) -> PendingHistory? {
+        guard archives(ctx) else { return nil }
+        let wanted = min(request.maxStanzas ?? Int.max, config.historyLength)
+        guard wanted > 0, request.maxChars != 0, history.count < wanted else { return nil }
+        var start = request.since
+        if let s = request.seconds { start = max(start ?? -.infinity, ctx.now - s) }
+        let query = ArchiveQuery(room: jid, start: start, page: .last, max: min(wanted * 2, ctx.settings.archive.maxPageSize))
+        return PendingHistory(query: query, session: session, request: request, ring: history.entries, limit: config.historyLength,
+                              roomAddress: address, now: ctx.now)
+    }
+
+    /// A joiner's history from an archive page and the ring it had at the join: the archived
+    /// messages with a body (tombstones and reactions are not discussion history) that the ring
+    /// does not hold, then the ring, under the joiner's limits, each with its `<delay/>`.
+    static func joinHistory(_ page: ArchivePage?, for pending: PendingHistory, parse: (String) -> Element?) -> [Element] {
+        var merged = History()
+        let inRing = Set(pending.ring.compactMap { $0.message.child("stanza-id", namespace: NS.stanzaID)?.attribute("id") })
+        var entries: [History.Entry] = []
+        for m in page?.messages ?? [] where !inRing.contains(m.id) {
+            guard let parsed = parse(m.stanza), !m.nick.isEmpty else { continue }
+            // Read back in jabber:client (see `MUCService.archiveAnswered`); history goes out as
+            // any stanza the component sends.
+            var message = Room.moved(parsed, from: NS.client, to: NS.component)
+            guard
+                  message.child("body", namespace: message.namespace) != nil,
+                  message.child("retracted", namespace: NS.retract) == nil else { continue }
+            message.setAttribute("from", pending.roomAddress + "/" + m.nick)
+            message.setAttribute("to", nil)
+            entries.append(History.Entry(message: message, time: m.time))
+        }
+        entries += pending.ring
+        for e in entries { merged.record(e.message, at: e.time, limit: entries.count) }
+        return merged.replay(pending.request, room: pending.roomAddress, now: pending.now, limit: pending.limit)
+    }
+
+    /// `element` with every element of namespace `old` in its tree moved to `new`.
+    static func moved(_ element: Element, from old: String, to new: String) -> Element {
+        var e = element
+        if e.namespace == old { e.namespace = new }
+        for i in e.children.indices {
+            if case .element(let child) = e.children[i] { e.children[i] = .element(moved(child, from: old, to: new)) }
+        }
+        return e
+    }
+
     // MARK: Queries
 
     /// Whether `real` may read the room's archive (XEP-0313 on a room; XEP-0045 leaves it to us):

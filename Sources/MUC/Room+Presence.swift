@@ -126,10 +126,17 @@ extension Room {
         sendHistoryAndSubject(to: real, request: stanza.child("x", namespace: NS.muc)?.child("history", namespace: NS.muc), ctx, &out)
     }
 
-    /// §7.2.13–§7.2.15: history, then the subject, to one session.
+    /// §7.2.13–§7.2.15: history, then the subject, to one session. When the room archives and its
+    /// in-memory ring holds fewer messages than the joiner may get (after a restart, typically),
+    /// the history is read from the archive first (see `historyFromArchive`).
     func sendHistoryAndSubject(to session: JID, request: Element?, _ ctx: RoomContext, _ out: inout ActionList) {
-        for m in history.replay(History.Request(element: request), room: address, now: ctx.now, limit: config.historyLength) {
-            out.send(m, to: session)
+        let wanted = History.Request(element: request)
+        if let pending = historyFromArchive(for: session, wanted, ctx) {
+            out.pendingHistory = pending
+        } else {
+            for m in history.replay(wanted, room: address, now: ctx.now, limit: config.historyLength) {
+                out.send(m, to: session)
+            }
         }
         out.send(subjectMessage(), to: session)
     }

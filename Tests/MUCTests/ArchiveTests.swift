@@ -36,7 +36,7 @@ import XMPPCore
     func bodies(_ results: [Element]) -> [String] {
         results.compactMap { r in
             r.child("result", namespace: "urn:xmpp:mam:2")?.child("forwarded", namespace: "urn:xmpp:forward:0")?
-                .child("message", namespace: NS.component)?.childText("body", namespace: NS.component)
+                .child("message", namespace: NS.client)?.childText("body", namespace: NS.client)
         }
     }
 
@@ -184,7 +184,7 @@ import XMPPCore
         #expect(result.attribute("queryid") == "f28" && result.attribute("id") == sid)
         let forwarded = try #require(result.child("forwarded", namespace: "urn:xmpp:forward:0"))
         #expect(forwarded.child("delay", namespace: NS.delay)?.attribute("stamp") == "2023-11-14T22:13:20Z")
-        let inner = try #require(forwarded.child("message", namespace: NS.component))
+        let inner = try #require(forwarded.child("message", namespace: NS.client))
         #expect(inner.attribute("from") == "\(room)/Juliet" && inner.attribute("id") == "c1" && inner.attribute("to") == nil)
         #expect(inner.child("occupant-id", namespace: NS.occupantID)?.attribute("id") == t.occupantID(People.julietBare))
         // A stranger in a semi-anonymous room sees no real JID.
@@ -247,7 +247,7 @@ import XMPPCore
         let byJuliet = query(&t, romeo, form: "<field var='with'><value>\(juliet)</value></field>")
         #expect(bodies(byJuliet.results) == ["early", "late"])
         let inner = byJuliet.results.first?.child("result", namespace: "urn:xmpp:mam:2")?.child("forwarded", namespace: "urn:xmpp:forward:0")?
-            .child("message", namespace: NS.component)
+            .child("message", namespace: NS.client)
         #expect(inner?.child("x", namespace: NS.mucUser)?.child("item", namespace: NS.mucUser)?.attribute("jid") == People.julietBare)
         // A participant of a semi-anonymous room may not.
         expectError(t.send(mam(form: "<field var='with'><value>\(People.romeoBare)</value></field>"), from: juliet),
@@ -288,7 +288,7 @@ import XMPPCore
         var open = archivedRoom(field("whois", "anyone"))
         open.say(romeo, "hello")
         let inner = query(&open, juliet).results.first?.child("result", namespace: "urn:xmpp:mam:2")?
-            .child("forwarded", namespace: "urn:xmpp:forward:0")?.child("message", namespace: NS.component)
+            .child("forwarded", namespace: "urn:xmpp:forward:0")?.child("message", namespace: NS.client)
         #expect(inner?.child("x", namespace: NS.mucUser)?.child("item", namespace: NS.mucUser)?.attribute("jid") == People.romeoBare)
     }
 
@@ -308,7 +308,7 @@ import XMPPCore
         #expect(bodies(results) == ["keep"])
         #expect(results.count == 3)
         let tombstone = results[1].child("result", namespace: "urn:xmpp:mam:2")?.child("forwarded", namespace: "urn:xmpp:forward:0")?
-            .child("message", namespace: NS.component)
+            .child("message", namespace: NS.client)
         #expect(tombstone?.attribute("from") == "\(room)/Juliet")
         #expect(tombstone?.child("occupant-id", namespace: NS.occupantID)?.attribute("id") == t.occupantID(People.julietBare))
         let retracted = tombstone?.child("retracted", namespace: NS.retract)
@@ -316,7 +316,7 @@ import XMPPCore
         #expect(retracted?.child("moderated", namespace: NS.moderate)?.attribute("by") == "\(room)/Romeo")
         // The announcement is archived too, from the room.
         let announcement = results[2].child("result", namespace: "urn:xmpp:mam:2")?.child("forwarded", namespace: "urn:xmpp:forward:0")?
-            .child("message", namespace: NS.component)
+            .child("message", namespace: NS.client)
         #expect(announcement?.attribute("from") == room)
         #expect(announcement?.child("retract", namespace: NS.retract)?.attribute("id") == sid)
     }
@@ -352,5 +352,83 @@ import XMPPCore
         #expect(memory.archive[roomJID]?.count == 1)
         memory.send("<iq type='set' id='d' to='\(room)'><query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query></iq>", from: romeo)
         #expect(memory.archive[roomJID] == nil)
+    }
+
+    // MARK: Join history
+
+    func historyBodies(_ out: Output, to who: String) -> [String] {
+        out.to(who).filter { $0.name == "message" && $0.child("delay", namespace: NS.delay) != nil }
+            .compactMap { $0.childText("body", namespace: NS.component) }
+    }
+
+    @Test func joinHistoryComesFromTheArchiveAfterARestart() {
+        var t = archivedRoom()
+        for i in 0..<30 { t.say(juliet, "m\(i)"); t.now += 1 }
+        // A new process: the same store and archive, nothing in memory.
+        var restarted = Transcript(archive: true)
+        restarted.stored = t.stored
+        restarted.archive = t.archive
+        restarted.now = t.now
+        let out = restarted.join(rosaline, nick: "Rosaline")
+        // The room's history length (20) bounds what a joiner gets; oldest first, each delayed.
+        #expect(historyBodies(out, to: rosaline) == (10..<30).map { "m\($0)" })
+        let first = out.to(rosaline).first { $0.child("delay", namespace: NS.delay) != nil }
+        #expect(first?.attribute("from") == "\(room)/Juliet")
+        #expect(first?.child("delay", namespace: NS.delay)?.attribute("from") == room)
+        #expect(first?.child("occupant-id", namespace: NS.occupantID)?.attribute("id") == t.occupantID(People.julietBare))
+        // The subject comes last.
+        #expect(out.to(rosaline).last?.child("subject", namespace: NS.component) != nil)
+        // The joiner's own limits apply.
+        restarted.send("<presence type='unavailable' to='\(room)/Rosaline'/>", from: rosaline)
+        let few = restarted.join(rosaline, nick: "Rosaline", x: "<history maxstanzas='3'/>")
+        #expect(historyBodies(few, to: rosaline) == ["m27", "m28", "m29"])
+        restarted.send("<presence type='unavailable' to='\(room)/Rosaline'/>", from: rosaline)
+        let recent = restarted.join(rosaline, nick: "Rosaline", x: "<history seconds='5'/>")
+        #expect(historyBodies(recent, to: rosaline) == ["m25", "m26", "m27", "m28", "m29"])
+        // Nothing asked for: no archive read at all.
+        restarted.send("<presence type='unavailable' to='\(room)/Rosaline'/>", from: rosaline)
+        let none = restarted.join(rosaline, nick: "Rosaline", x: "<history maxstanzas='0'/>")
+        #expect(historyBodies(none, to: rosaline).isEmpty)
+        #expect(!none.actions.contains { if case .queryArchive = $0 { return true } else { return false } })
+    }
+
+    @Test func aFullRingNeedsNoArchiveAndModeratedMessagesStayOut() throws {
+        var t = archivedRoom(field("historylength", "3"))
+        for i in 0..<5 { t.say(juliet, "m\(i)") }
+        let out = t.join(rosaline, nick: "Rosaline")
+        #expect(historyBodies(out, to: rosaline) == ["m2", "m3", "m4"])
+        #expect(!out.actions.contains { if case .queryArchive = $0 { return true } else { return false } })
+        // After a restart a moderated message is a tombstone: not history.
+        let sidSaid = t.say(juliet, "spam")
+        let sid = try #require(sidSaid)
+        t.send("<iq type='set' id='mod' to='\(room)'><moderate id='\(sid)' xmlns='urn:xmpp:message-moderate:1'><retract xmlns='urn:xmpp:message-retract:1'/></moderate></iq>", from: romeo)
+        var restarted = Transcript(archive: true)
+        restarted.stored = t.stored
+        restarted.archive = t.archive
+        let again = restarted.join(People.romeo, nick: "Romeo")
+        #expect(historyBodies(again, to: romeo) == ["m2", "m3", "m4"], "the last three with a body; the tombstone is not one")
+    }
+
+    @Test func whileTheArchiveIsReadTheJoinersRestWaitsInOrder() {
+        var t = archivedRoom()
+        t.say(juliet, "before")
+        var restarted = Transcript(archive: true)
+        restarted.stored = t.stored
+        restarted.archive = t.archive
+        restarted.join(romeo, nick: "Romeo")
+        restarted.answering = false
+        let joined = restarted.join(rosaline, nick: "Rosaline")
+        // Presences went out; the history and subject wait for the archive.
+        #expect(joined.to(rosaline).contains { $0.name == "presence" })
+        #expect(!joined.to(rosaline).contains { $0.name == "message" })
+        var out: Output
+        // Romeo speaks meanwhile: his message waits behind Rosaline's history (archive write pending too).
+        restarted.send("<message type='groupchat' to='\(room)'><body>meanwhile</body></message>", from: romeo)
+        out = restarted.answer()   // the history read
+        let messages = out.to(rosaline).filter { $0.name == "message" }
+        #expect(messages.compactMap { $0.childText("body", namespace: NS.component) } == ["before"])
+        #expect(messages.last?.child("subject", namespace: NS.component) != nil)
+        out = restarted.answer()   // the archive write of "meanwhile"
+        #expect(out.to(rosaline).compactMap { $0.childText("body", namespace: NS.component) } == ["meanwhile"])
     }
 }

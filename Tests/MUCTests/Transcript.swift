@@ -189,7 +189,7 @@ struct Transcript {
             return service.archived(room, id: write.message.id, .stored)
         case .queryArchive(let ticket, let query):
             if fail { return service.archiveQueryFailed(ticket) }
-            return service.archiveAnswered(ticket, query.select(from: archive[query.room] ?? [])) { TestXML.parse($0) }
+            return service.archiveAnswered(ticket, query.select(from: archive[query.room] ?? [])) { TestXML.parse($0, defaultNamespace: NS.client) }
         case .deleteArchive(let room):
             archive[room] = nil
             return []

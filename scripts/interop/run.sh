@@ -6,12 +6,13 @@
 # of the scripts' [Client] blocks (user, user2, … @localhost, password 'password') and a
 # component entry for conference.localhost (the server's own MUC is not loaded). Then every script
 # in Fixtures/scansion/ runs through that server with `scansion-run --server`, against a fresh
-# muc-component (memory storage) per script; then the link-loss test: the server is killed (kill -9)
+# muc-component (memory storage) per script; then the archive through slixmpp, an independent client
+# library (send, restart the service on SQLite, read back with XEP-0313); then the link-loss test: the server is killed (kill -9)
 # while two users sit in a room, restarted, the service must reconnect on its own, and the room must
 # hold no ghost of the lost sessions (scripts/interop/linkloss/).
 #
 # Prints one line per server, `prosody: N passed, N failed` and `ejabberd: N passed, N failed`
-# (the link-loss test counts as one), and exits non-zero if anything failed. Everything it starts
+# (the slixmpp and link-loss tests count as one each), and exits non-zero if anything failed. Everything it starts
 # is stopped on exit, by pid.
 #
 # Environment: INTEROP_SERVERS ("prosody ejabberd"), INTEROP_SCRIPTS (Fixtures/scansion),
@@ -35,6 +36,11 @@ for s in $SERVERS; do
     esac
 done
 ensure_packages "${packages[@]}" || exit 2
+# slixmpp (PyPI), the independent client of the archive test.
+if ! python3 -c 'import slixmpp' 2>/dev/null; then
+    say "installing slixmpp from PyPI"
+    python3 -m pip install --quiet 'slixmpp==1.17.0' || { say "could not install slixmpp (pip install slixmpp)"; exit 2; }
+fi
 
 say "building muc-component and scansion-run"
 BUILD_LOG=$(mktemp /tmp/muc-interop-build.XXXXXX)
@@ -216,6 +222,32 @@ linkloss_test() {
     component_stop
 }
 
+# slixmpp_test NAME: the archive through a client library nobody here wrote. slixmpp (PyPI) logs
+# in through the server, creates a persistent room and sends messages; the service is stopped and
+# started again on its SQLite file; a second slixmpp user pages through the room's archive with
+# slixmpp's XEP-0313 plugin and must get every message, in order, under the stanza id delivered.
+slixmpp_test() {
+    local name=$1 dir=$INTEROP_DIR/$1-runs/slixmpp
+    local room="slixmpp@$INTEROP_COMPONENT"
+    mkdir -p "$dir"
+    component_config "$dir/component.toml" "$COMPONENT_PORT" sqlite "$dir/muc.sqlite"
+    component_start "$COMPONENT_BIN" "$dir/component.toml" "$dir/component.log" || {
+        echo "    the service did not attach"; return 1; }
+    if ! timeout 120 python3 scripts/interop/slixmpp/archive.py send 127.0.0.1 "$C2S_PORT" "$room" 40 "$dir/sent.json" \
+            >"$dir/send.out" 2>&1; then
+        echo "    sending failed:"; sed 's/^/      /' "$dir/send.out"; component_stop; return 1
+    fi
+    component_stop
+    component_start "$COMPONENT_BIN" "$dir/component.toml" "$dir/component-2.log" || {
+        echo "    the service did not attach again"; return 1; }
+    if ! timeout 120 python3 scripts/interop/slixmpp/archive.py read 127.0.0.1 "$C2S_PORT" "$room" "$dir/sent.json" \
+            >"$dir/read.out" 2>&1; then
+        echo "    reading the archive failed:"; sed 's/^/      /' "$dir/read.out"; component_stop; return 1
+    fi
+    component_stop
+    sed 's/^/    /' "$dir/send.out" "$dir/read.out"
+}
+
 # --- the run ------------------------------------------------------------------------------------
 
 for name in $SERVERS; do
@@ -229,6 +261,13 @@ for name in $SERVERS; do
         for script in "${SCRIPTS[@]}"; do
             if run_script "$name" "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
         done
+        if slixmpp_test "$name"; then
+            echo "$name PASS slixmpp archive (send, restart the service, read back through XEP-0313)"
+            passed=$((passed + 1))
+        else
+            echo "$name FAIL slixmpp archive (send, restart the service, read back through XEP-0313)"
+            failed=$((failed + 1))
+        fi
         if linkloss_test "$name"; then
             echo "$name PASS link loss (kill -9, restart, reconnect, no ghost occupants)"
             passed=$((passed + 1))
