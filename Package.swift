@@ -99,6 +99,8 @@ let package = Package(
         // The load generator: plays the XMPP server (direct mode) or attaches to a real one (server mode).
         .executableTarget(name: "muc-bench", dependencies: [
             "XMPPCore", "XMLStream", "ComponentHandshake", "Component", "MUCConfig", "CMalloc",
+            "MUC", "RoomStore", "SQLiteStore", "PostgresStore",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

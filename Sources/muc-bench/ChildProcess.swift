@@ -55,7 +55,12 @@ final class ChildProcess {
 enum ServiceConfig {
     /// A TOML file for `muc-component run`: in-memory storage, quiet logs, no occupant limits,
     /// short history (joins ask for none anyway).
-    static func write(to path: String, domain: String, host: String, port: Int, secret: String, logLevel: String) throws {
+    /// - Parameter storage: the service's storage: "memory", or "sqlite" in `sqlitePath` (the
+    ///   archive comparison of `make bench`).
+    /// - Parameter archive: whether rooms may archive (only persistent rooms do).
+    static func write(to path: String, domain: String, host: String, port: Int, secret: String, logLevel: String,
+                      storage: String = "memory", sqlitePath: String = "", archive: Bool = true) throws {
+        let storageLines = storage == "sqlite" ? "backend = \"sqlite\"\npath = \"\(sqlitePath)\"" : "backend = \"memory\""
         let text = """
         # Written by muc-bench for one run.
         [component]
@@ -68,7 +73,10 @@ enum ServiceConfig {
         reconnect_max_seconds = 1
 
         [storage]
-        backend = "memory"
+        \(storageLines)
+
+        [archive]
+        enabled = \(archive)
 
         [log]
         level = "\(logLevel)"

@@ -21,6 +21,10 @@ struct DirectCommand: ParsableCommand {
     var secret = "bench-secret"
     @Option(name: .customLong("service-log-level"), help: "Log level of the service.")
     var serviceLogLevel = "warning"
+    @Option(name: .customLong("service-storage"), help: "The service's storage: memory, or sqlite (a new file in the work directory).")
+    var serviceStorage = "memory"
+    @Option(name: .customLong("service-archive"), help: "Whether the service's rooms may archive: on or off (only persistent rooms do: --room-form muc#roomconfig_persistentroom=1).")
+    var serviceArchive = "on"
     @Option(name: .customLong("service-wrapper"), help: "A command to run the service under, e.g. 'valgrind --tool=callgrind --callgrind-out-file=cg.out'.")
     var serviceWrapper: String?
     @Flag(name: .customLong("no-spawn"), help: "Do not start the service: wait for one to connect (use --port and --service-pid).")
@@ -80,7 +84,12 @@ struct DirectCommand: ParsableCommand {
         var pid: Int32? = servicePid
         if !noSpawn {
             let config = workDir + "/muc-component.toml"
-            try ServiceConfig.write(to: config, domain: domain, host: "127.0.0.1", port: boundPort, secret: secret, logLevel: serviceLogLevel)
+            guard ["memory", "sqlite"].contains(serviceStorage), ["on", "off"].contains(serviceArchive) else {
+                throw BenchError.setup("--service-storage is memory or sqlite, --service-archive on or off")
+            }
+            let sqlitePath = workDir + "/muc-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+            try ServiceConfig.write(to: config, domain: domain, host: "127.0.0.1", port: boundPort, secret: secret, logLevel: serviceLogLevel,
+                                    storage: serviceStorage, sqlitePath: sqlitePath, archive: serviceArchive == "on")
             guard FileManager.default.isExecutableFile(atPath: service) else {
                 throw BenchError.setup("no service binary at \(service) (build it: swift build -c release --product muc-component)")
             }

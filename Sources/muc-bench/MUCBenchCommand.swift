@@ -5,7 +5,7 @@ import NIOPosix
 
 /// `muc-bench`: load generator and benchmark for the MUC component and for real servers' MUC.
 @main
-struct MUCBenchCommand: ParsableCommand {
+struct MUCBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "muc-bench",
         abstract: "Load generator for XMPP Multi-User Chat services speaking the component protocol (XEP-0114).",
@@ -19,11 +19,14 @@ struct MUCBenchCommand: ParsableCommand {
                 server's routing ceiling.
         machine: the service's own CPU per join, delivery and leave, in process (no sockets, no
                 XML parsing): steady figures on a shared machine.
+        archive-store: the message archive alone on SQLite or PostgreSQL: appends/s, page latency,
+                bytes on disk per message.
 
         Results: a line per phase, then one JSON line with everything (docs/performance.md).
         Exit status 0 when every correctness check passed, 1 when one failed, 2 on a setup error.
         """,
-        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self, MachineCommand.self, SelfTestCommand.self]
+        subcommands: [DirectCommand.self, ServerCommand.self, EchoCommand.self, MachineCommand.self, SelfTestCommand.self,
+                      ArchiveStoreCommand.self]
     )
 }
 
