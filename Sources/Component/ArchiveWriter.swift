@@ -25,6 +25,9 @@ final class ArchiveWriter {
     var drained: () -> Void = {}
     private var queue: [Operation] = []
     private var running = false
+    /// Whether to remember which rooms archived messages (for the per-room bound of the retention job).
+    var tracksTouchedRooms = false
+    private var touchedRooms: Set<BareJID> = []
 
     /// Most messages in one transaction.
     static let batchLimit = 2_000
@@ -33,6 +36,12 @@ final class ArchiveWriter {
         self.store = store
         self.loop = loop
         self.logger = logger
+    }
+
+    /// The rooms that archived messages since the last call (when `tracksTouchedRooms`).
+    func takeTouchedRooms() -> Set<BareJID> {
+        defer { touchedRooms = [] }
+        return touchedRooms
     }
 
     /// Writes asked for and not yet answered.
@@ -119,7 +128,10 @@ final class ArchiveWriter {
             let outcomes = await work(store, logger)
             loop.execute {
                 self.running = false
-                for (w, outcome) in outcomes { self.report(w, outcome) }
+                for (w, outcome) in outcomes {
+                    if self.tracksTouchedRooms, case .stored = outcome { self.touchedRooms.insert(w.message.room) }
+                    self.report(w, outcome)
+                }
                 self.startIfIdle()
                 self.drained()
             }

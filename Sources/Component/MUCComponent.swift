@@ -25,6 +25,8 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
     // Confined to `loop`.
     /// The MUC service with its runtime, made in `run()` once the store is open.
     private var processor: MUCRouter?
+    /// The archive's retention job (`[archive] retention_days`, `max_messages_per_room`), while running.
+    private var retentionJob: Task<Void, Never>?
     private var link: ComponentLink?
     private var queue: OutgoingQueue
     private var stopping = false
@@ -75,12 +77,23 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
                 // lookups and no saves on the join path.
                 logger.info("storage: memory (rooms last until the service stops)")
             }
+            // The archive lives beside the rooms; with the memory backend, in memory too.
+            let archive: any ArchiveStore = store ?? MemoryRoomStore()
+            let retention = ArchiveRetentionPolicy(configuration.archive)
             try await loop.submit { [store] in
-                // The archive lives beside the rooms; with the memory backend, in memory too.
-                let archive: (any ArchiveStore)? = store ?? MemoryRoomStore()
-                self.processor = MUCRouter(configuration: self.configuration, secret: self.secret, store: store,
-                                           archive: archive, host: self, logger: self.logger)
+                let router = MUCRouter(configuration: self.configuration, secret: self.secret, store: store,
+                                       archive: archive, host: self, logger: self.logger)
+                router.archiveWriter?.tracksTouchedRooms = retention.maxMessagesPerRoom != nil
+                self.processor = router
             }.get()
+            if configuration.archive.enabled && retention.deletes {
+                let loop = self.loop
+                retentionJob = Task { [logger] in
+                    await ArchiveRetention.run(archive, policy: retention, touched: { [weak self] in
+                        (try? await loop.submit { self?.processor?.archiveWriter?.takeTouchedRooms() ?? [] }.get()) ?? []
+                    }, logger: logger)
+                }
+            }
         } catch {
             logger.critical("cannot open the room store: \(error)")
             try? await loop.submit { self.failReadyWaiters() }.get()
@@ -91,6 +104,8 @@ public final class MUCComponent: Service, CustomStringConvertible, @unchecked Se
         } onGracefulShutdown: {
             self.loop.execute { self.requestStop() }
         }
+        retentionJob?.cancel()
+        await retentionJob?.value
         await store?.close()
         // The event loop is not shut down here but with the service (deinit): a caller may still be
         // hopping onto it (`shutdown()` returns after `run()` has ended), and NIO drops work handed

@@ -190,21 +190,8 @@ extension Room {
         var out: [Element] = []
         out.reserveCapacity(page.messages.count + 1)
         for m in page.messages {
-            guard var inner = parse(m.stanza) else { continue }
-            inner.setAttribute("from", m.nick.isEmpty ? pending.roomAddress : pending.roomAddress + "/" + m.nick)
-            inner.setAttribute("to", nil)
-            if !m.occupantID.isEmpty && inner.child("occupant-id", namespace: NS.occupantID) == nil {
-                inner.append(Element("occupant-id", namespace: NS.occupantID, attrs: ["id": m.occupantID]))
-            }
-            if pending.showsRealJIDs && !m.nick.isEmpty {
-                inner.removeChildren(namespace: NS.mucUser)
-                inner.append(Element("x", namespace: NS.mucUser, attrs: [:],
-                                     children: [Element("item", namespace: NS.mucUser, attrs: ["jid": m.sender.description])]))
-            }
-            let delay = Element("delay", namespace: NS.delay, attrs: ["from": pending.roomAddress, "stamp": Timestamp.format(m.time)])
-            let forwarded = Element("forwarded", namespace: MoreNS.forward, attrs: [:], children: [delay, inner])
-            let result = Element("result", namespace: MoreNS.mam, attrs: ["queryid": pending.queryID, "id": m.id],
-                                 children: [forwarded])
+            guard let result = m.archiveResult(roomAddress: pending.roomAddress, queryID: pending.queryID,
+                                             showsRealJIDs: pending.showsRealJIDs, parse: parse) else { continue }
             out.append(Element("message", namespace: NS.component, attrs: ["from": pending.roomAddress, "to": requester],
                                children: [result]))
         }
@@ -217,5 +204,28 @@ extension Room {
         let fin = Element("fin", namespace: MoreNS.mam, attrs: ["complete": page.complete ? "true" : nil], children: [set])
         out.append(pending.iq.iqResult(fin))
         return out
+    }
+}
+
+extension ArchivedMessage {
+    /// This message as a XEP-0313 `<result>`, as the room answers a query (also the entries of
+    /// `muc-component archive export`); nil when the stored stanza does not parse.
+    public func archiveResult(roomAddress: String, queryID: String?, showsRealJIDs: Bool,
+                              parse: (String) -> Element?) -> Element? {
+        let m = self
+        guard var inner = parse(m.stanza) else { return nil }
+        inner.setAttribute("from", m.nick.isEmpty ? roomAddress : roomAddress + "/" + m.nick)
+        inner.setAttribute("to", nil)
+        if !m.occupantID.isEmpty && inner.child("occupant-id", namespace: NS.occupantID) == nil {
+            inner.append(Element("occupant-id", namespace: NS.occupantID, attrs: ["id": m.occupantID]))
+        }
+        if showsRealJIDs && !m.nick.isEmpty {
+            inner.removeChildren(namespace: NS.mucUser)
+            inner.append(Element("x", namespace: NS.mucUser, attrs: [:],
+                                 children: [Element("item", namespace: NS.mucUser, attrs: ["jid": m.sender.description])]))
+        }
+        let delay = Element("delay", namespace: NS.delay, attrs: ["from": roomAddress, "stamp": Timestamp.format(m.time)])
+        let forwarded = Element("forwarded", namespace: MoreNS.forward, attrs: [:], children: [delay, inner])
+        return Element("result", namespace: MoreNS.mam, attrs: ["queryid": queryID, "id": m.id], children: [forwarded])
     }
 }

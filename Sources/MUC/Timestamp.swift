@@ -1,7 +1,7 @@
 /// XEP-0082 date-time formatting without Foundation (the machine is pure: time comes in as an argument).
-enum Timestamp {
+public enum Timestamp {
     /// Formats seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (UTC, whole seconds).
-    static func format(_ seconds: Double) -> String {
+    public static func format(_ seconds: Double) -> String {
         let total = seconds.isFinite ? Int64(seconds.rounded(.down)) : 0
         var days = total / 86_400
         var rem = total % 86_400

@@ -116,6 +116,10 @@ extension Configuration {
             fail("archive.page_size", found: String(archive.pageSize), ["archive.max_page_size"],
                  note: "'archive.max_page_size' is \(archive.maxPageSize)")
         }
+        if archive.retentionDays < 0 || archive.retentionDays > 36_500 {
+            fail("archive.retention_days", found: String(archive.retentionDays))
+        }
+        atLeast("archive.max_messages_per_room", archive.maxMessagesPerRoom, 0)
 
         // [service]
         for admin in service.admins {

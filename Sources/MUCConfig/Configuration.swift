@@ -28,6 +28,10 @@ public struct Configuration: Sendable, Equatable {
         public var pageSize: Int = machine.defaultPageSize
         /// Most messages per page, whatever a query asks for.
         public var maxPageSize: Int = machine.maxPageSize
+        /// Days a message is kept; 0 keeps messages until their room is destroyed.
+        public var retentionDays: Int = 0
+        /// Most messages a room's archive keeps (its oldest go first); 0 is no bound.
+        public var maxMessagesPerRoom: Int = 0
         public init() {}
     }
 

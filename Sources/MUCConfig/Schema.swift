@@ -106,6 +106,10 @@ enum Schema {
             KeySpec(name: "page_size", slot: .integer(\.archive.pageSize),
                     expectation: "an integer from 1 to 'archive.max_page_size'"),
             KeySpec(name: "max_page_size", slot: .integer(\.archive.maxPageSize), expectation: "an integer from 1 to 1000"),
+            KeySpec(name: "retention_days", slot: .integer(\.archive.retentionDays),
+                    expectation: "a number of days from 0 (keep until the room is destroyed) to 36500"),
+            KeySpec(name: "max_messages_per_room", slot: .integer(\.archive.maxMessagesPerRoom),
+                    expectation: "an integer, 0 for no bound"),
         ]),
         ("rooms", [
             KeySpec(name: "persistent", slot: .boolean(\.rooms.persistent), expectation: "true or false"),

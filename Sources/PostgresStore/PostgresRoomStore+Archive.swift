@@ -123,14 +123,72 @@ extension PostgresRoomStore: ArchiveStore {
         }
     }
 
-    public func archiveCount(of room: BareJID) async throws -> Int {
+    public func trim(room: BareJID, keeping: Int, limit: Int) async throws -> Int {
+        guard limit > 0 else { return 0 }
         let logger = self.logger
         let key = room.description
-        return try await run("counting the archive of \(room)") { connection in
-            let rows = try await connection.query("SELECT count(*) FROM archive WHERE room = \(key)", logger: logger)
+        let keep = max(0, keeping)
+        return try await run("trimming the archive of \(room)") { connection in
+            // The (keeping+1)-th newest message and everything before it go, oldest first.
+            let rows = try await connection.query("""
+                WITH gone AS (
+                    DELETE FROM archive WHERE seq IN (
+                        SELECT seq FROM archive WHERE room = \(key) AND seq <= (
+                            SELECT seq FROM archive WHERE room = \(key) ORDER BY seq DESC LIMIT 1 OFFSET \(keep))
+                        ORDER BY seq LIMIT \(limit))
+                    RETURNING 1)
+                SELECT count(*)::bigint FROM gone
+                """, logger: logger)
             var count = 0
             for try await value in rows.decode(Int.self) { count = value }
             return count
+        }
+    }
+
+    public func archivedRooms(after: BareJID?, limit: Int) async throws -> [BareJID] {
+        guard limit > 0 else { return [] }
+        let logger = self.logger
+        return try await run("listing archived rooms") { connection in
+            // One index probe per room (a loose index scan), not a scan of every message.
+            let rows = try await connection.query("""
+                WITH RECURSIVE r(room, n) AS (
+                    (SELECT room, 1 FROM archive WHERE room > \(after?.description ?? "") ORDER BY room LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT a.room FROM archive a WHERE a.room > r.room ORDER BY a.room LIMIT 1), r.n + 1
+                    FROM r WHERE r.room IS NOT NULL AND r.n < \(limit))
+                SELECT room FROM r WHERE room IS NOT NULL
+                """, logger: logger)
+            var rooms: [BareJID] = []
+            for try await text in rows.decode(String.self) {
+                guard let jid = try? BareJID(text) else {
+                    throw RoomStoreError(.corrupt, "the archive holds messages of an unreadable room JID (\(text)); "
+                        + "delete its rows from the archive table.")
+                }
+                rooms.append(jid)
+            }
+            return rooms
+        }
+    }
+
+    public func archiveSize(of room: BareJID?) async throws -> ArchiveSize {
+        let logger = self.logger
+        return try await run("measuring the archive") { connection in
+            let rows: PostgresRowSequence
+            if let room {
+                rows = try await connection.query("""
+                    SELECT count(*)::bigint, coalesce(sum(octet_length(stanza)), 0)::bigint, min(time), max(time)
+                    FROM archive WHERE room = \(room.description)
+                    """, logger: logger)
+            } else {
+                rows = try await connection.query("""
+                    SELECT count(*)::bigint, coalesce(sum(octet_length(stanza)), 0)::bigint, min(time), max(time) FROM archive
+                    """, logger: logger)
+            }
+            var size = ArchiveSize()
+            for try await (messages, bytes, oldest, newest) in rows.decode((Int, Int, Double?, Double?).self) {
+                size = ArchiveSize(messages: messages, stanzaBytes: bytes, oldest: oldest, newest: newest)
+            }
+            return size
         }
     }
 }

@@ -23,6 +23,30 @@ public protocol ArchiveStore: Sendable {
     /// Deletes at most `limit` of the oldest messages received before `time` (retention, in small
     /// batches that never hold the database for long); returns how many went.
     func expire(before time: Double, limit: Int) async throws -> Int
-    /// Messages in a room's archive.
-    func archiveCount(of room: BareJID) async throws -> Int
+    /// Deletes at most `limit` of a room's oldest messages beyond its newest `keeping` (the
+    /// per-room bound, `[archive] max_messages_per_room`); returns how many went.
+    func trim(room: BareJID, keeping: Int, limit: Int) async throws -> Int
+    /// Rooms that have archived messages, in JID order (byte order, as rooms are listed), after
+    /// `after`, at most `limit`: the retention job's first pass and the operator's listing.
+    func archivedRooms(after: BareJID?, limit: Int) async throws -> [BareJID]
+    /// How large one room's archive is, or the whole archive's when `room` is nil.
+    func archiveSize(of room: BareJID?) async throws -> ArchiveSize
+}
+
+/// How large an archive is: what `muc-component archive size` prints.
+public struct ArchiveSize: Sendable, Equatable {
+    /// Messages stored.
+    public var messages: Int
+    /// Bytes of the stored stanzas (UTF-8), without the index and row overhead of the database.
+    public var stanzaBytes: Int
+    /// Receipt time of the oldest and the newest message (seconds since 1970), nil when empty.
+    public var oldest: Double?
+    public var newest: Double?
+
+    public init(messages: Int = 0, stanzaBytes: Int = 0, oldest: Double? = nil, newest: Double? = nil) {
+        self.messages = messages
+        self.stanzaBytes = stanzaBytes
+        self.oldest = oldest
+        self.newest = newest
+    }
 }

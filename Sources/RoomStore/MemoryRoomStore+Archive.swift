@@ -54,8 +54,32 @@ extension MemoryRoomStore: ArchiveStore {
         return going.count
     }
 
-    public func archiveCount(of room: BareJID) throws -> Int {
+    public func trim(room: BareJID, keeping: Int, limit: Int) throws -> Int {
+        try checkWritable()
+        guard let entries = archives[room] else { return 0 }
+        let going = min(max(0, entries.count - max(0, keeping)), max(0, limit))
+        archives[room]!.removeFirst(going)
+        if archives[room]!.isEmpty { archives[room] = nil }
+        return going
+    }
+
+    public func archivedRooms(after: BareJID?, limit: Int) throws -> [BareJID] {
         try checkReachable()
-        return archives[room]?.count ?? 0
+        return Array(archives.keys.filter { after == nil || after! < $0 }.sorted().prefix(max(0, limit)))
+    }
+
+    public func archiveSize(of room: BareJID?) throws -> ArchiveSize {
+        try checkReachable()
+        var size = ArchiveSize()
+        let rooms = room.map { [$0] } ?? Array(archives.keys)
+        for r in rooms {
+            for e in archives[r] ?? [] {
+                size.messages += 1
+                size.stanzaBytes += e.message.stanza.utf8.count
+                size.oldest = min(size.oldest ?? e.message.time, e.message.time)
+                size.newest = max(size.newest ?? e.message.time, e.message.time)
+            }
+        }
+        return size
     }
 }

@@ -85,10 +85,62 @@ extension SQLiteRoomStore: ArchiveStore {
         }
     }
 
-    public func archiveCount(of room: BareJID) async throws -> Int {
-        try await perform("counting the archive of \(room)") {
+    public func trim(room: BareJID, keeping: Int, limit: Int) async throws -> Int {
+        guard limit > 0 else { return 0 }
+        return try await perform("trimming the archive of \(room)") {
+            try await self.writer.write { db in
+                // The (keeping+1)-th newest message and everything before it go, oldest first;
+                // both lookups walk the (room, seq) index.
+                try db.execute(sql: """
+                    DELETE FROM archive WHERE seq IN (
+                        SELECT seq FROM archive WHERE room = ?1 AND seq <= (
+                            SELECT seq FROM archive WHERE room = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)
+                        ORDER BY seq LIMIT ?3)
+                    """, arguments: [room.description, max(0, keeping), limit])
+                return db.changesCount
+            }
+        }
+    }
+
+    public func archivedRooms(after: BareJID?, limit: Int) async throws -> [BareJID] {
+        try await perform("listing archived rooms") {
             try await self.writer.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM archive WHERE room = ?", arguments: [room.description]) ?? 0
+                // One index probe per room (not a scan of every message, as DISTINCT would be).
+                var rooms: [BareJID] = []
+                var cursor = after?.description
+                while rooms.count < limit {
+                    let next: String?
+                    if let cursor {
+                        next = try String.fetchOne(db, sql: "SELECT room FROM archive WHERE room > ? ORDER BY room LIMIT 1",
+                                                   arguments: [cursor])
+                    } else {
+                        next = try String.fetchOne(db, sql: "SELECT room FROM archive ORDER BY room LIMIT 1")
+                    }
+                    guard let next else { break }
+                    guard let jid = try? BareJID(next) else {
+                        throw RoomStoreError(.corrupt, "the archive holds messages of an unreadable room JID (\(next)); "
+                            + "delete its rows from the archive table.")
+                    }
+                    rooms.append(jid)
+                    cursor = next
+                }
+                return rooms
+            }
+        }
+    }
+
+    public func archiveSize(of room: BareJID?) async throws -> ArchiveSize {
+        try await perform("measuring the archive") {
+            try await self.writer.read { db in
+                let sql = "SELECT count(*), coalesce(sum(length(CAST(stanza AS BLOB))), 0), min(time), max(time) FROM archive"
+                let row: Row?
+                if let room {
+                    row = try Row.fetchOne(db, sql: sql + " WHERE room = ?", arguments: [room.description])
+                } else {
+                    row = try Row.fetchOne(db, sql: sql)
+                }
+                guard let row else { return ArchiveSize() }
+                return ArchiveSize(messages: row[0], stanzaBytes: row[1], oldest: row[2], newest: row[3])
             }
         }
     }

@@ -16,13 +16,14 @@ struct MUCComponentCommand: AsyncParsableCommand {
           muc-component check-config /etc/muc-component/muc.toml
           muc-component run --config /etc/muc-component/muc.toml
           muc-component rooms list --config /etc/muc-component/muc.toml
+          muc-component archive size --config /etc/muc-component/muc.toml
 
         The configuration file is TOML; docs/configuration.md lists every key. The XMPP server needs a
         component entry for the service's domain with the same secret (docs/deployment.md shows
         Prosody, ejabberd and Openfire). Logs go to standard error. SIGTERM or SIGINT closes the
         stream cleanly and exits.
         """,
-        subcommands: [Run.self, CheckConfig.self, Migrate.self, CheckStorage.self, Rooms.self],
+        subcommands: [Run.self, CheckConfig.self, Migrate.self, CheckStorage.self, Rooms.self, Archive.self],
         defaultSubcommand: nil
     )
 }

@@ -139,7 +139,7 @@ struct Rooms: AsyncParsableCommand {
 
     struct Copy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy every stored room into the store another configuration file names (moving between backends).")
+            abstract: "Copy every stored room, with its message archive, into the store another configuration file names (moving between backends).")
         @Option(name: .shortAndLong, help: "Configuration whose store is read.") var config: String
         @Option(help: "Configuration whose store is written (migrated first).") var to: String
 

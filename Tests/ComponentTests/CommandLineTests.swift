@@ -102,4 +102,69 @@ import XMPPCore
         #expect(r.status != 0)
         #expect(r.stderr.contains("no stored room"))
     }
+
+    /// `archive size`, `archive export`, `archive expire`, and `rooms destroy` taking the archive.
+    @Test func archiveCommandsWorkOnTheStore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("rooms.sqlite").path
+        let configPath = dir.appendingPathComponent("muc.toml").path
+        try """
+        [component]
+        domain = "conference.localhost"
+        secret = "x"
+        [storage]
+        backend = "sqlite"
+        path = "\(db)"
+        [archive]
+        max_messages_per_room = 30
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let store = try SQLiteRoomStore(path: db)
+        _ = try await store.migrate()
+        let room = try BareJID("balcony@conference.localhost")
+        var config = RoomConfig()
+        config.persistent = true
+        try await store.save(RoomRecord(jid: room, config: config, affiliations: []))
+        let now = Date().timeIntervalSince1970
+        // 20 messages 10 days old, 20 from today.
+        let messages = try (0..<40).map { i in
+            ArchivedMessage(room: room, id: "id\(i)", time: (i < 20 ? now - 10 * 86_400 : now) + Double(i), nick: "Juliet",
+                            sender: try BareJID("juliet@localhost"), occupantID: "o1",
+                            stanza: "<message type='groupchat'><body>line \(i)</body></message>")
+        }
+        try await store.append(messages)
+        await store.close()
+
+        var r = try Self.run(["archive", "size", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("balcony@conference.localhost\t40 messages\t"))
+        r = try Self.run(["archive", "size", "--rooms", "--config", configPath])
+        #expect(r.stdout.contains("balcony@conference.localhost\t40 messages"))
+        #expect(r.stdout.contains("total\t40 messages"))
+
+        let exported = dir.appendingPathComponent("balcony.xml").path
+        r = try Self.run(["archive", "export", "--config", configPath, "--output", exported, "balcony@conference.localhost"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("exported 40 messages"))
+        let document = try String(contentsOfFile: exported, encoding: .utf8)
+        #expect(document.components(separatedBy: "<result ").count - 1 == 40)
+        #expect(document.contains("<body>line 39</body>"))
+        #expect(document.hasSuffix("</archive>\n"))
+
+        // The configured bound keeps the newest 30; then 7 days keep only today's 20.
+        r = try Self.run(["archive", "expire", "--config", configPath])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("deleted 0 messages older than the retention period and 10 beyond the bound per room"))
+        r = try Self.run(["archive", "expire", "--days", "7", "--config", configPath])
+        #expect(r.stdout.contains("deleted 10 messages older than the retention period and 0 beyond"))
+        r = try Self.run(["archive", "size", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.stdout.hasPrefix("balcony@conference.localhost\t20 messages\t"))
+
+        r = try Self.run(["rooms", "destroy", "--config", configPath, "balcony@conference.localhost"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Self.run(["archive", "size", "--config", configPath])
+        #expect(r.stdout.hasPrefix("total\t0 messages\t0 bytes"))
+    }
 }

@@ -22,6 +22,7 @@ struct ArchiveStoreBehaviourTests {
             try await Self.duplicateIDs(fixture, room: "duplicates@conference.example.org", other: "duplicates-other@conference.example.org")
             try await Self.replace(fixture, room: "tombstones@conference.example.org")
             try await Self.deletionAndRetention(fixture, room: "retention@conference.example.org", other: "retention-other@conference.example.org")
+            try await Self.trimAndMeasure(fixture, room: "bounded@conference.example.org", other: "bounded-other@conference.example.org")
             try await Self.durable(fixture, room: "durable@conference.example.org")
         }
     }
@@ -123,10 +124,10 @@ struct ArchiveStoreBehaviourTests {
             let all = archivedMessages(room, count: 5)
             try await archive.append(Array(all[..<3]))
             await expectStoreError(.invalidRecord) { try await archive.append(Array(all[2...])) }
-            #expect(try await archive.archiveCount(of: jid(room)) == 3)
+            #expect(try await archive.archiveSize(of: jid(room)).messages == 3)
             // The same id in another room is another message.
             try await archive.append(archivedMessages(other, count: 1))
-            #expect(try await archive.archiveCount(of: jid(other)) == 1)
+            #expect(try await archive.archiveSize(of: jid(other)).messages == 1)
         }
     }
 
@@ -155,23 +156,64 @@ struct ArchiveStoreBehaviourTests {
             try await archive.append(b)
             // Older than a[20]: a[0..<20] and b[0..<10]; oldest first, 12 at a time.
             #expect(try await archive.expire(before: a[20].time, limit: 12) == 12)
-            #expect(try await archive.archiveCount(of: jid(room)) == 19, "a[0...10] went first (b starts later)")
+            #expect(try await archive.archiveSize(of: jid(room)).messages == 19, "a[0...10] went first (b starts later)")
             #expect(try await archive.expire(before: a[20].time, limit: 12) == 12)
             #expect(try await archive.expire(before: a[20].time, limit: 12) == 6)
             #expect(try await archive.expire(before: a[20].time, limit: 12) == 0)
-            #expect(try await archive.archiveCount(of: jid(room)) == 10)
-            #expect(try await archive.archiveCount(of: jid(other)) == 20)
+            #expect(try await archive.archiveSize(of: jid(room)).messages == 10)
+            #expect(try await archive.archiveSize(of: jid(other)).messages == 20)
             // The first page now starts at a[20]; an expired id is unknown.
             #expect(try await archive.query(ArchiveQuery(room: jid(room), max: 1))?.messages.first?.id == "m20")
             #expect(try await archive.query(ArchiveQuery(room: jid(room), page: .after("m3"), max: 1)) == nil)
             try await archive.deleteArchive(of: jid(room))
-            #expect(try await archive.archiveCount(of: jid(room)) == 0)
-            #expect(try await archive.archiveCount(of: jid(other)) == 20)
+            #expect(try await archive.archiveSize(of: jid(room)).messages == 0)
+            #expect(try await archive.archiveSize(of: jid(other)).messages == 20)
             // Deleting a room takes its archive with it (and only its own).
             try await fixture.store.save(simpleRecord(other))
             try await fixture.store.delete(jid(other))
             #expect(try await fixture.store.load(jid(other)) == nil)
-            #expect(try await archive.archiveCount(of: jid(other)) == 0)
+            #expect(try await archive.archiveSize(of: jid(other)).messages == 0)
+        }
+    }
+
+    /// The per-room bound drops a room's oldest messages beyond its newest N, in batches; sizes;
+    /// the listing of archived rooms pages in JID order.
+    static func trimAndMeasure(_ fixture: StoreFixture, room: String, other: String) async throws {
+        do {
+            let archive = try fixture.archive
+            let a = archivedMessages(room, count: 25)
+            try await archive.append(a)
+            try await archive.append(archivedMessages(other, count: 5, idPrefix: "o"))
+            #expect(try await archive.trim(room: jid(room), keeping: 10, limit: 4) == 4)
+            #expect(try await archive.trim(room: jid(room), keeping: 10, limit: 100) == 11)
+            #expect(try await archive.trim(room: jid(room), keeping: 10, limit: 100) == 0)
+            #expect(try await archive.trim(room: jid(other), keeping: 10, limit: 100) == 0)
+            let page = try #require(try await archive.query(ArchiveQuery(room: jid(room), max: 50)))
+            #expect(page.messages.map(\.id) == a[15...].map(\.id), "the newest ten stay, in order")
+
+            let size = try await archive.archiveSize(of: jid(room))
+            #expect(size.messages == 10)
+            #expect(size.stanzaBytes == a[15...].reduce(0) { $0 + $1.stanza.utf8.count })
+            #expect(size.oldest == a[15].time)
+            #expect(size.newest == a[24].time)
+            #expect(try await archive.archiveSize(of: jid("nothing@conference.example.org")) == ArchiveSize())
+            #expect(try await archive.archiveSize(of: nil).messages >= 15)
+
+            // Every archived room once, in order, through pages of two.
+            var listed: [BareJID] = []
+            var cursor: BareJID? = nil
+            while true {
+                let rooms = try await archive.archivedRooms(after: cursor, limit: 2)
+                listed += rooms
+                guard rooms.count == 2 else { break }
+                cursor = rooms.last
+            }
+            #expect(listed == listed.sorted())
+            #expect(Set(listed).count == listed.count)
+            #expect(listed.contains(jid(room)) && listed.contains(jid(other)))
+            // A room trimmed to nothing is no longer listed.
+            #expect(try await archive.trim(room: jid(other), keeping: 0, limit: 100) == 5)
+            #expect(try await !archive.archivedRooms(after: nil, limit: 10_000).contains(jid(other)))
         }
     }
 

@@ -262,18 +262,26 @@ struct RoomStoreBehaviourTests {
         }
     }
 
-    @Test("copyRooms moves every room to another backend", arguments: Backend.available)
+    @Test("copyRooms moves every room and its archive to another backend", arguments: Backend.available)
     func copyBetweenBackends(_ backend: Backend) async throws {
         let source = MemoryRoomStore()
         _ = try await source.migrate()
         var records = (0..<12).map { simpleRecord("copy\($0)@conference.example.org", name: "C\($0)", isPublic: $0 % 2 == 0) }
         records.append(richRecord())
         try await source.saveAll(records)
+        let archived = archivedMessages("copy3@conference.example.org", count: 25)
+        try await source.append(archived)
         let expected = records
         try await StoreFixture.with(backend) { (fixture: StoreFixture) async throws in
-            #expect(try await copyRooms(from: source, to: fixture.store, batchSize: 5) == expected.count)
+            // A stale archive in the target is replaced, not merged.
+            try await fixture.store.save(simpleRecord("copy3@conference.example.org"))
+            try await fixture.store.append(archivedMessages("copy3@conference.example.org", count: 3, idPrefix: "stale"))
+            #expect(try await copyRooms(from: source, to: fixture.store, batchSize: 5, archivePage: 7) == expected.count)
             #expect(try await fixture.store.count() == expected.count)
             for record in expected { #expect(try await fixture.store.load(record.jid) == record) }
+            let page = try #require(try await fixture.store.query(ArchiveQuery(room: jid("copy3@conference.example.org"), max: 100)))
+            #expect(page.messages == archived, "ids, times, stanzas and order kept")
+            #expect(try await fixture.store.archiveSize(of: jid("copy4@conference.example.org")).messages == 0)
         }
     }
 }
