@@ -11,7 +11,8 @@
 # On exit (normal or not) it stops the server it started, by pid, and removes the folder.
 # The command's exit status is the script's.
 #
-# Environment: PGBIN (default: newest /usr/lib/postgresql/*/bin), PG_TEST_OS_USER (default postgres).
+# Environment: PGBIN (default: newest /usr/lib/postgresql/*/bin), PG_TEST_OS_USER (default postgres),
+# PG_DURABLE=1 keeps PostgreSQL's default durability (fsync, synchronous commit: for benchmarks).
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -90,11 +91,14 @@ free_port() {
 # A port found free can be taken before the server binds it: retry a few times.
 for attempt in 1 2 3 4 5; do
     PORT=$(free_port)
-    # fsync off: this data is thrown away; durability is what the SQLite tests and docs are about.
+    # fsync off: this data is thrown away; durability is what the SQLite tests and docs are about
+    # (benchmarks ask for the defaults with PG_DURABLE=1).
+    durability=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+    if [ "${PG_DURABLE:-0}" = 1 ]; then durability=(); fi
     # Started directly in the background (not through a shell function), so that $! is the
     # postmaster itself: setpriv execs it in place.
     server_args=(-D "$WORKDIR/data" -h 127.0.0.1 -p "$PORT" -k "$WORKDIR"
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200)
+        "${durability[@]}" -c max_connections=200)
     if [ "$(id -u)" -eq 0 ]; then
         setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups -- \
             "$PGBIN/postgres" "${server_args[@]}" >"$WORKDIR/server.log" 2>&1 &

@@ -191,4 +191,16 @@ extension PostgresRoomStore: ArchiveStore {
             return size
         }
     }
+
+    /// Bytes the archive table takes with its indexes and TOAST (`pg_total_relation_size`): what
+    /// `muc-bench archive-store` reports per message.
+    public func archiveRelationBytes() async throws -> Int {
+        let logger = self.logger
+        return try await run("measuring the archive table") { connection in
+            let rows = try await connection.query("SELECT pg_total_relation_size('archive')::bigint", logger: logger)
+            var bytes = 0
+            for try await value in rows.decode(Int.self) { bytes = value }
+            return bytes
+        }
+    }
 }

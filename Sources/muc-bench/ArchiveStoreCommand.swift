@@ -31,6 +31,8 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
     var page = 50
     @Option(help: "Bytes of each message body.")
     var payload = 64
+    @Option(name: .customLong("json-out"), help: "Append the figures as one JSON line to this file (make bench's results).")
+    var jsonOut: String?
 
     func run() async throws {
         guard messages > 0, rooms > 0, batch > 0, queries >= 0, page > 0 else { throw ValidationError("counts must be positive") }
@@ -103,10 +105,27 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
             latencies.append(Self.seconds(clock.now - start) * 1000)
         }
         latencies.sort()
+        var result: [String: Any] = [
+            "target": "archive-\(backend)", "tag": "store", "messages": messages, "rooms": rooms, "batch": batch,
+            "appends_per_second": Double(messages) / appendSeconds,
+            "last_quarter_appends_per_second": Double(messages - messages * 3 / 4) / max(lastQuarterSeconds, 1e-9),
+            "page": page, "queries": queries, "stanza_bytes": message(0).stanza.utf8.count,
+        ]
         if !latencies.isEmpty {
             func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
             print(String(format: "%@: %d pages of %d (with count) from %d messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                          backend, queries, page, messages, pct(0.5), pct(0.99), latencies.last!))
+            result["page_p50_ms"] = pct(0.5)
+            result["page_p99_ms"] = pct(0.99)
+            result["page_max_ms"] = latencies.last!
+        }
+        if backend == "postgres", let pg = store as? PostgresRoomStore {
+            // The archive table with its indexes and TOAST, as PostgreSQL counts it.
+            if let bytes = try? await pg.archiveRelationBytes() {
+                result["bytes_per_message"] = Double(bytes) / Double(messages)
+                print(String(format: "postgres: %d bytes in the archive table and its indexes, %.0f bytes per archived message",
+                             bytes, Double(bytes) / Double(messages)))
+            }
         }
         await store.close()
         if backend == "sqlite" {
@@ -115,8 +134,19 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
                 let attributes = try? FileManager.default.attributesOfItem(atPath: path + suffix)
                 bytes += (attributes?[.size] as? Int) ?? 0
             }
+            result["bytes_per_message"] = Double(bytes) / Double(messages)
             print(String(format: "sqlite: %d bytes on disk, %.0f bytes per archived message (a %d-byte body; the stored stanza is %d bytes)",
                          bytes, Double(bytes) / Double(messages), payload, message(0).stanza.utf8.count))
+        }
+        if let jsonOut {
+            let line = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            guard let handle = FileHandle(forWritingAtPath: jsonOut) ?? {
+                FileManager.default.createFile(atPath: jsonOut, contents: nil)
+                return FileHandle(forWritingAtPath: jsonOut)
+            }() else { throw ValidationError("cannot write \(jsonOut)") }
+            handle.seekToEndOfFile()
+            handle.write(line + Data("\n".utf8))
+            try handle.close()
         }
     }
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark (`make bench`): builds release binaries, runs the standard scenarios against
 #   direct          muc-component alone, the bench playing the XMPP server
+#   archive         the same on SQLite (synchronous = FULL) in persistent rooms, archive off against
+#                   archive on (A, B, C interleaved), then the archive store alone: appends/s, page
+#                   latency and bytes per message over BENCH_ARCHIVE_MESSAGES messages in 1 000 rooms,
+#                   on SQLite and on PostgreSQL (a throwaway server with its default durability)
 #   prosody-muc     Prosody 0.12 with its own mod_muc
 #   prosody-ours    Prosody with muc-component attached as a component
 #   prosody-echo    Prosody with the do-nothing echo component (its routing ceiling)
@@ -8,7 +12,10 @@
 # and prints a table with ratios (docs/performance.md explains how to read it).
 #
 # Environment:
-#   BENCH_TARGETS    groups to run (default "direct prosody ejabberd")
+#   BENCH_TARGETS    groups to run (default "direct archive prosody ejabberd")
+#   BENCH_ARCHIVE_MESSAGES  messages of the archive store runs (default 10 000 000; about 9 GB on disk
+#                    for SQLite while it runs, removed afterwards)
+#   BENCH_ARCHIVE_PAIRS  archive off / on pairs of A, B and C (default 3; the table takes the medians)
 #   BENCH_SCENARIOS  scenarios to run (default "A B C D E F G"; see scenario_args below)
 #   BENCH_SLOW=1     also run the combinations left out by default because they take more than
 #                    ten minutes: G (O(n²) presence burst) behind the servers, and F against
@@ -40,7 +47,9 @@ HERE=$ROOT/scripts/bench
 # shellcheck source=servers.sh
 . "$HERE/servers.sh"
 
-TARGETS=${BENCH_TARGETS:-"direct prosody ejabberd"}
+TARGETS=${BENCH_TARGETS:-"direct archive prosody ejabberd"}
+ARCHIVE_MESSAGES=${BENCH_ARCHIVE_MESSAGES:-10000000}
+ARCHIVE_PAIRS=${BENCH_ARCHIVE_PAIRS:-3}
 SCENARIOS=${BENCH_SCENARIOS:-"A B C D E F G"}
 PARTS=${BENCH_PARTS:-"muc ours echo"}
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
@@ -189,6 +198,33 @@ fresh_server() {
     SERVER_USED=1
 }
 
+# archive_store BACKEND: muc-bench archive-store on sqlite or postgres, its JSON line into the results.
+archive_store() {
+    local backend=$1 log=$OUT/logs/archive-store-$1.txt rc
+    if [ "$(elapsed)" -ge "$DEADLINE" ]; then
+        echo "  archive-$backend: skipped (deadline of ${DEADLINE}s reached)"
+        return 0
+    fi
+    local args=(archive-store --backend "$backend" --messages "$ARCHIVE_MESSAGES" --rooms 1000 --batch 2000
+                --queries 2000 --page 50 --json-out "$RESULTS")
+    if [ "$backend" = sqlite ]; then
+        rm -f "$OUT/work/archive.sqlite"*
+        timeout 3600 "$BENCH" "${args[@]}" --path "$OUT/work/archive.sqlite" > "$log" 2>&1
+        rc=$?
+        rm -f "$OUT/work/archive.sqlite"*
+    else
+        if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+            echo "  archive-postgres: skipped (no PostgreSQL server: apt-get install postgresql)"
+            return 0
+        fi
+        PG_DURABLE=1 timeout 3600 "$ROOT/scripts/with-postgres.sh" sh -c 'MUC_BENCH_POSTGRES=$MUC_TEST_POSTGRES exec "$0" "$@"' \
+            "$BENCH" "${args[@]}" > "$log" 2>&1
+        rc=$?
+    fi
+    sed -n 's/^/  /p' "$log" | grep -E "appended|pages of|bytes" || true
+    [ $rc -eq 0 ] || echo "  archive-$backend: exit $rc, see $log"
+}
+
 cleanup() {
     prosody_stop
     ejabberd_stop
@@ -209,6 +245,23 @@ for group in $TARGETS; do
             # shellcheck disable=SC2086
             run_bench direct "$s" direct --service "$SERVICE" $extra
         done
+        ;;
+    archive)
+        echo "archive (the service alone on SQLite, synchronous = FULL, persistent rooms; archive off then on, $ARCHIVE_PAIRS pairs):"
+        for ((rep = 1; rep <= ARCHIVE_PAIRS; rep++)); do
+            RUN_SUFFIX=$([ "$rep" = 1 ] || echo "-$rep")
+            for s in $(echo_scenarios); do
+                for archiving in off on; do
+                    target=direct-sqlite
+                    [ "$archiving" = on ] && target=direct-archive
+                    run_bench "$target" "$s" direct --service "$SERVICE" --service-storage sqlite \
+                        --service-archive "$archiving" --room-form muc#roomconfig_persistentroom=1
+                done
+            done
+        done
+        RUN_SUFFIX=
+        archive_store sqlite
+        archive_store postgres
         ;;
     prosody|ejabberd)
         RESTARTS=0

@@ -17,9 +17,11 @@ SCENARIOS = {
     "F": "1 x 10 000 lean (10 senders x 5)",
     "G": "1 x 1 000 joins, full presence",
 }
-TARGETS = ["direct", "prosody-muc", "prosody-ours", "prosody-echo", "ejabberd-muc", "ejabberd-ours", "ejabberd-echo"]
+TARGETS = ["direct", "direct-sqlite", "direct-archive", "prosody-muc", "prosody-ours", "prosody-echo", "ejabberd-muc", "ejabberd-ours", "ejabberd-echo"]
 TITLES = {
     "direct": "direct (ours)",
+    "direct-sqlite": "direct, SQLite, archive off",
+    "direct-archive": "direct, SQLite, archive on",
     "prosody-muc": "Prosody mod_muc",
     "prosody-ours": "Prosody + ours",
     "prosody-echo": "Prosody + echo",
@@ -131,6 +133,8 @@ def table(runs):
     out = []
     header = ["scenario", "figure"] + [TITLES[t] for t in present]
     extra = []
+    if "direct-archive" in present and "direct-sqlite" in present:
+        extra.append(("archive on / off", "direct-archive", "direct-sqlite"))
     for server in ("prosody", "ejabberd"):
         if f"{server}-ours" in present and f"{server}-muc" in present:
             extra.append((f"{server}: ours / mod_muc", f"{server}-ours", f"{server}-muc"))
@@ -159,13 +163,23 @@ def table(runs):
             cells = [SCENARIOS[tag], "component CPU µs/delivery"]
             for t in present:
                 r = runs.get((t, tag))
-                v = component_cpu(r) if not t == "direct" else metric(r, "cpu_us_per_delivery")
+                v = component_cpu(r) if not t.startswith("direct") else metric(r, "cpu_us_per_delivery")
                 cells.append(num(v, 2) if r is not None else "")
             cells += [""] * len(extra)
             out.append("| " + " | ".join(cells) + " |")
         if tag in ("E", "F"):
             row(tag, "joins/s", "joins_per_second")
             row(tag, "bytes/occupant (server or ours)", "bytes_per_occupant", 0, ratios=False)
+    stores = [runs[(t, "store")] for t in ("archive-sqlite", "archive-postgres") if (t, "store") in runs]
+    if stores:
+        out.append("")
+        out.append("| archive store | messages in 1 000 rooms | appends/s (batches of 2 000) | last quarter appends/s "
+                   "| page of 50: p50 ms | p99 ms | max ms | bytes per message |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for r in stores:
+            out.append(f"| {r['target'].split('-')[1]} | {r.get('messages', 0):,} | {num(r.get('appends_per_second'))} "
+                       f"| {num(r.get('last_quarter_appends_per_second'))} | {num(r.get('page_p50_ms'), 2)} "
+                       f"| {num(r.get('page_p99_ms'), 2)} | {num(r.get('page_max_ms'), 2)} | {num(r.get('bytes_per_message'))} |")
     return "\n".join(out)
 
 
@@ -210,6 +224,23 @@ def targets(runs):
                       f"{expected:.1%}; deliveries/s in this run {detail}")
             ok = expected >= 0.95
         check(f"behind {server} at least 95% of the echo ceiling", ok, detail)
+    archive_ratios = []
+    for tag in ("A", "B", "C"):
+        on = metric(runs.get(("direct-archive", tag)), "deliveries_per_second")
+        off = metric(runs.get(("direct-sqlite", tag)), "deliveries_per_second")
+        if on is not None and off:
+            archive_ratios.append((tag, on / off))
+    worst = min((r for _, r in archive_ratios), default=None)
+    check("archive on at least 80% of archive off (direct, SQLite, deliveries/s)", None if worst is None else worst >= 0.8,
+          ", ".join(f"{t}: {r:.0%}" for t, r in archive_ratios) or "–")
+    for backend in ("sqlite", "postgres"):
+        r = runs.get((f"archive-{backend}", "store"))
+        if r is None:
+            continue
+        aps, p99 = r.get("appends_per_second"), r.get("page_p99_ms")
+        check(f"archive appends at least 50 000 messages/s ({backend})", None if aps is None else aps >= 50000, f"{num(aps)}/s")
+        check(f"a page of 50 from {r.get('messages', 0):,} messages in 1 000 rooms in p99 at most 5 ms ({backend})",
+              None if p99 is None else p99 <= 5, f"p99 {num(p99, 2)} ms, {num(r.get('bytes_per_message'))} bytes per message")
     f = runs.get(("direct", "F"))
     c100, c10k = metric(b, "cpu_us_per_delivery"), metric(f, "cpu_us_per_delivery")
     check("1 x 10 000 CPU per delivery within 2x of 1 x 100", None if c100 is None or c10k is None else c10k <= 2 * c100,

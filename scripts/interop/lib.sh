@@ -138,9 +138,12 @@ ensure_packages() {
 
 # --- Prosody ------------------------------------------------------------------------------------
 
-# prosody_config DIR C2S_PORT COMPONENT_PORT LOG_LEVEL: a private Prosody configuration in DIR.
+# prosody_config DIR C2S_PORT COMPONENT_PORT LOG_LEVEL [MUC_HOST]: a private Prosody configuration
+# in DIR. With MUC_HOST, Prosody's own MUC is loaded there too, with its room archive (mod_muc_mam,
+# on for every room unless its owner turns it off), as a reference to compare the service with
+# (scripts/interop/archive-side-by-side.sh).
 prosody_config() {
-    local dir=$1 c2s=$2 comp=$3 level=${4:-info}
+    local dir=$1 c2s=$2 comp=$3 level=${4:-info} muc_host=${5:-}
     mkdir -p "$dir/data" "$dir/certs"
     cat > "$dir/prosody.cfg.lua" <<EOF
 -- Private Prosody for muc-component interop tests (written by scripts/interop/lib.sh).
@@ -170,9 +173,17 @@ allow_unencrypted_plain_auth = true
 
 VirtualHost "$INTEROP_DOMAIN"
 
--- The MUC service: an external component (XEP-0114). The server's own MUC is not loaded.
+-- The MUC service: an external component (XEP-0114). The server's own MUC is not loaded here.
 Component "$INTEROP_COMPONENT"
     component_secret = "$INTEROP_SECRET"
+EOF
+    [ -n "$muc_host" ] || return 0
+    cat >> "$dir/prosody.cfg.lua" <<EOF
+
+-- Prosody's own MUC with its room archive (XEP-0313), the reference for side-by-side comparisons.
+Component "$muc_host" "muc"
+    modules_enabled = { "muc_mam" }
+    muc_log_by_default = true
 EOF
 }
 
