@@ -60,6 +60,7 @@ public final class SQLiteRoomStore: RoomStore, @unchecked Sendable {
                     // re-read pages inside each transaction (6 writes and 4 reads per message
                     // under `strace -c`). 64 MiB on the one writing connection, allocated as used.
                     try db.execute(sql: "PRAGMA cache_size = -65536")
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
                 }
                 writer = pool
             }

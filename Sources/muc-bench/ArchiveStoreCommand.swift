@@ -63,7 +63,7 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
         // Appends: the service's shape (a reflected groupchat message), in batches.
         func message(_ i: Int) -> ArchivedMessage {
             let room = roomJIDs[i % rooms]
-            let id = "id\(i)"
+            let id = Self.archiveID(i)
             let stanza = "<message from='\(room)/nick\(i % 10)' type='groupchat' id='c\(i)'><body>\(body)</body>"
                 + "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='AAAAAAAAAAAAAAA'/>"
                 + "<stanza-id xmlns='urn:xmpp:sid:0' id='\(id)' by='\(room)'/></message>"
@@ -97,7 +97,7 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
                 kind = .last
             } else {
                 let i = Int.random(in: 0..<perRoom, using: &generator) * rooms + r
-                kind = q % 4 == 1 ? .before("id\(i)") : .after("id\(i)")
+                kind = q % 4 == 1 ? .before(Self.archiveID(i)) : .after(Self.archiveID(i))
             }
             let query = ArchiveQuery(room: roomJIDs[r], page: kind, max: page, wantsCount: true)
             let start = clock.now
@@ -148,6 +148,23 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
             handle.write(line + Data("\n".utf8))
             try handle.close()
         }
+    }
+
+    /// The archive id of message `i`: 16 bytes as the service's stanza ids are (base64url, 22
+    /// characters), scattered as theirs are (HMAC output), so appends land at random places in the
+    /// (room, id) index as they do in the service; derived from `i` so that queries can name them.
+    static func archiveID(_ i: Int) -> String {
+        func mix(_ x: UInt64) -> UInt64 {
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let a = mix(UInt64(i)), b = mix(a ^ 0x5851_F42D_4C95_7F2D)
+        var bytes: [UInt8] = []
+        for word in [a, b] { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+        return String(Data(bytes).base64EncodedString().prefix(22)).replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
     }
 
     static func seconds(_ d: Duration) -> Double {
