@@ -31,6 +31,8 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
     var page = 50
     @Option(help: "Bytes of each message body.")
     var payload = 64
+    @Flag(help: "Only read pages, from the SQLite file an earlier run with the same --messages and --rooms left (make bench removes its file; a direct run keeps it).")
+    var reuse = false
     @Option(name: .customLong("json-out"), help: "Append the figures as one JSON line to this file (make bench's results).")
     var jsonOut: String?
 
@@ -39,7 +41,11 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
         let store: any RoomStore
         switch backend {
         case "sqlite":
-            guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists: give a new file") }
+            if reuse {
+                guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("--reuse: no \(path)") }
+            } else {
+                guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists: give a new file") }
+            }
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             store = try SQLiteRoomStore(path: path)
         case "postgres":
@@ -74,6 +80,10 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
         let appendStart = clock.now
         var lastQuarterStart = appendStart
         var done = 0
+        if reuse {
+            guard backend == "sqlite" else { throw ValidationError("--reuse works with SQLite only") }
+            done = messages
+        }
         while done < messages {
             let n = min(batch, messages - done)
             try await store.append((done..<done + n).map(message))
@@ -82,9 +92,11 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
         }
         let appendSeconds = Self.seconds(clock.now - appendStart)
         let lastQuarterSeconds = Self.seconds(clock.now - lastQuarterStart)
-        print(String(format: "%@: appended %d messages over %d rooms in batches of %d: %.0f messages/s (last quarter %.0f/s)",
-                     backend, messages, rooms, batch, Double(messages) / appendSeconds,
-                     Double(messages - messages * 3 / 4) / max(lastQuarterSeconds, 1e-9)))
+        if !reuse {
+            print(String(format: "%@: appended %ld messages over %ld rooms in batches of %ld: %.0f messages/s (last quarter %.0f/s)",
+                         backend, messages, rooms, batch, Double(messages) / appendSeconds,
+                         Double(messages - messages * 3 / 4) / max(lastQuarterSeconds, 1e-9)))
+        }
 
         // Pages: a room at random; the last page, or before/after an id at random in it.
         var latencies: [Double] = []
@@ -107,13 +119,15 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
         latencies.sort()
         var result: [String: Any] = [
             "target": "archive-\(backend)", "tag": "store", "messages": messages, "rooms": rooms, "batch": batch,
-            "appends_per_second": Double(messages) / appendSeconds,
-            "last_quarter_appends_per_second": Double(messages - messages * 3 / 4) / max(lastQuarterSeconds, 1e-9),
             "page": page, "queries": queries, "stanza_bytes": message(0).stanza.utf8.count,
         ]
+        if !reuse {
+            result["appends_per_second"] = Double(messages) / appendSeconds
+            result["last_quarter_appends_per_second"] = Double(messages - messages * 3 / 4) / max(lastQuarterSeconds, 1e-9)
+        }
         if !latencies.isEmpty {
             func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-            print(String(format: "%@: %d pages of %d (with count) from %d messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+            print(String(format: "%@: %ld pages of %ld (with count) from %ld messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                          backend, queries, page, messages, pct(0.5), pct(0.99), latencies.last!))
             result["page_p50_ms"] = pct(0.5)
             result["page_p99_ms"] = pct(0.99)
@@ -123,7 +137,7 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
             // The archive table with its indexes and TOAST, as PostgreSQL counts it.
             if let bytes = try? await pg.archiveRelationBytes() {
                 result["bytes_per_message"] = Double(bytes) / Double(messages)
-                print(String(format: "postgres: %d bytes in the archive table and its indexes, %.0f bytes per archived message",
+                print(String(format: "postgres: %ld bytes in the archive table and its indexes, %.0f bytes per archived message",
                              bytes, Double(bytes) / Double(messages)))
             }
         }
@@ -135,7 +149,7 @@ struct ArchiveStoreCommand: AsyncParsableCommand {
                 bytes += (attributes?[.size] as? Int) ?? 0
             }
             result["bytes_per_message"] = Double(bytes) / Double(messages)
-            print(String(format: "sqlite: %d bytes on disk, %.0f bytes per archived message (a %d-byte body; the stored stanza is %d bytes)",
+            print(String(format: "sqlite: %ld bytes on disk, %.0f bytes per archived message (a %ld-byte body; the stored stanza is %ld bytes)",
                          bytes, Double(bytes) / Double(messages), payload, message(0).stanza.utf8.count))
         }
         if let jsonOut {

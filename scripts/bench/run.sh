@@ -9,6 +9,11 @@
 #   prosody-ours    Prosody with muc-component attached as a component
 #   prosody-echo    Prosody with the do-nothing echo component (its routing ceiling)
 #   ejabberd-muc, ejabberd-ours, ejabberd-echo   the same with ejabberd 23.01
+#   c2s             real client connections (scripts/bench/c2s.py: c2s logins over TCP, SASL PLAIN)
+#                   through one Prosody: c2s-prosody-mam (its mod_muc + mod_muc_mam, archive in
+#                   SQLite) against c2s-ours (muc-component, SQLite, archive on), B and C,
+#                   interleaved; not in the default targets (about 20 minutes: Prosody's archive
+#                   commits every message on its main loop, so its C takes minutes)
 # and prints a table with ratios (docs/performance.md explains how to read it).
 #
 # Environment:
@@ -36,6 +41,10 @@
 #                    phase varies more between runs than the few percent it is meant to show)
 #   BENCH_FRESH_SERVER=1  a new Prosody or ejabberd instance for every run behind it (slower; no run
 #                    inherits the server state an earlier one left)
+#   BENCH_C2S_REPEAT=N  runs of each c2s target and scenario, interleaved (default 3; the table
+#                    takes the median)
+#   BENCH_C2S_DEADLINE  seconds after the c2s group's start after which its remaining runs are
+#                    skipped (default 3600; the group does not use BENCH_DEADLINE)
 #   BENCH_INSTRUCTIONS=0  skip the count of Prosody's instructions per delivery behind ours and the
 #                    echo (scripts/bench/instructions.sh, about 4 minutes), which runs by default
 #                    when prosody is among the targets: the steady figure behind "ours / echo"
@@ -226,14 +235,73 @@ archive_store() {
 }
 
 cleanup() {
+    component_stop
     prosody_stop
     ejabberd_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# run_c2s TARGET SCENARIO MUC_DOMAIN [ARGS...]: one c2s.py run through the c2s Prosody, its JSON
+# line appended to results.jsonl (a failure line when it wrote none).
+C2S_PASSWORD=bench$RANDOM
+run_c2s() {
+    local target=$1 scenario=$2 muc=$3
+    shift 3
+    if [ $(( $(date +%s) - C2S_START )) -ge "$C2S_DEADLINE" ]; then
+        echo "  $target $scenario: skipped (c2s deadline of ${C2S_DEADLINE}s reached)"
+        echo "{\"target\":\"$target\",\"tag\":\"$scenario\",\"skipped\":true}" >> "$RESULTS"
+        return 0
+    fi
+    local log=$OUT/logs/$target-$scenario$RUN_SUFFIX.txt before rc
+    before=$(wc -l < "$RESULTS")
+    # shellcheck disable=SC2046
+    timeout 1800 python3 "$HERE/c2s.py" --port "$PROSODY_C2S_PORT" --password "$C2S_PASSWORD" --muc "$muc" \
+        --server-pid "$PROSODY_PID" --service-pid "$COMPONENT_PID" $(scenario_args "$scenario") \
+        --timeout 1200 --target "$target" --tag "$scenario" --run-id "$(echo "$scenario$RUN_SUFFIX" | tr 'A-Z' 'a-z')" \
+        --json-out "$RESULTS" "$@" > "$log" 2>&1
+    rc=$?
+    printf '  %-16s %s %5ss  %s\n' "$target" "$scenario" "$(elapsed)" "$(tail -n 1 "$log")"
+    if [ "$(wc -l < "$RESULTS")" = "$before" ]; then
+        echo "{\"target\":\"$target\",\"tag\":\"$scenario\",\"failed\":true}" >> "$RESULTS"
+        tail -n 5 "$log" | sed 's/^/      /'
+    fi
+    [ $rc -eq 0 ] || echo "      [exit $rc, see $log]"
+}
+
 for group in $TARGETS; do
     case $group in
+    c2s)
+        # Real clients: B and C only (c2s.py keeps one message in flight per sender).
+        C2S_START=$(date +%s)
+        C2S_DEADLINE=${BENCH_C2S_DEADLINE:-3600}
+        c2s_scenarios=""
+        users=0
+        for s in $SCENARIOS; do
+            case $s in
+                B) c2s_scenarios="$c2s_scenarios B"; [ "$users" -ge 100 ] || users=100 ;;
+                C) c2s_scenarios="$c2s_scenarios C"; users=1000 ;;
+            esac
+        done
+        [ -n "$c2s_scenarios" ] || { echo "c2s: only scenarios B and C (none selected)"; continue; }
+        if ! bench_prosody_c2s_start "$OUT/c2s/prosody" "$SECRET" "$users" "$C2S_PASSWORD"; then
+            echo "c2s: Prosody did not start; skipped"; continue
+        fi
+        if ! bench_c2s_service_start "$OUT/c2s/service" "$SERVICE" "$SECRET" "$PROSODY_PORT"; then
+            echo "c2s: muc-component did not attach; skipped"; prosody_stop; continue
+        fi
+        echo "c2s (Prosody pid $PROSODY_PID, c2s port $PROSODY_C2S_PORT, $users accounts; muc-component pid $COMPONENT_PID):"
+        for ((rep = 1; rep <= ${BENCH_C2S_REPEAT:-3}; rep++)); do
+            RUN_SUFFIX=$([ "$rep" = 1 ] || echo "-$rep")
+            for s in $c2s_scenarios; do
+                run_c2s c2s-prosody-mam "$s" muc.localhost --service-idle
+                run_c2s c2s-ours "$s" conference.localhost
+            done
+        done
+        RUN_SUFFIX=
+        component_stop
+        prosody_stop
+        ;;
     direct)
         echo "direct (the service alone):"
         for s in $SCENARIOS; do
@@ -293,7 +361,7 @@ for group in $TARGETS; do
         server_down "$group"
         ;;
     *)
-        echo "unknown target group '$group' (direct, prosody, ejabberd)" >&2
+        echo "unknown target group '$group' (direct, archive, prosody, ejabberd, c2s)" >&2
         ;;
     esac
 done

@@ -157,3 +157,107 @@ EOF
 }
 
 # ejabberd_stop (from lib.sh) stops EJABBERD_PID and EJABBERD_LAUNCHER.
+
+# --- Prosody with real clients (the c2s group) -------------------------------------------------
+
+# bench_prosody_c2s_start DIR SECRET USERS PASSWORD: a private Prosody for real client connections
+# (scripts/bench/c2s.py): plain-TCP c2s with SASL PLAIN, accounts u1..uUSERS@localhost with
+# PASSWORD, Prosody's own MUC with its archive (mod_muc_mam) on muc.localhost and a component
+# entry for muc-component as conference.localhost. Sets PROSODY_PID, PROSODY_PORT (component) and
+# PROSODY_C2S_PORT. bench_prosody_start above is unchanged (the other groups use it).
+#
+# Storage: accounts in Prosody's internal file store, written here directly (one Lua file per user
+# in the format of its accounts store, as mod_auth_internal_plain reads it) instead of USERS
+# prosodyctl calls; everything of muc.localhost (room configurations and mod_muc_mam's muc_log
+# archive) in SQLite through mod_storage_sql, which keeps SQLite's defaults: rollback journal,
+# synchronous = FULL, one transaction per archived message. muc-component writes its own SQLite
+# file with WAL and synchronous = FULL.
+bench_prosody_c2s_start() {
+    local dir=$1 secret=$2 users=$3 password=$4 i
+    ensure_packages prosody lua-dbi-sqlite3 || return 1
+    bench_port PROSODY_C2S_PORT || return 1
+    bench_port PROSODY_PORT || return 1
+    mkdir -p "$dir/data/localhost/accounts" "$dir/certs"
+    for ((i = 1; i <= users; i++)); do
+        printf 'return {\n\t["password"] = "%s";\n};\n' "$password" > "$dir/data/localhost/accounts/u$i.dat"
+    done
+    cat > "$dir/prosody.cfg.lua" <<CONFIG
+-- Private Prosody for the c2s benchmark (written by scripts/bench/servers.sh).
+run_as_root = true
+daemonize = false
+pidfile = "$dir/prosody.pid"
+data_path = "$dir/data"
+certificates = "$dir/certs"
+log = { { levels = { min = "warn" }, to = "file", filename = "$dir/prosody.log" } }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $PROSODY_C2S_PORT }
+c2s_direct_tls_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+component_ports = { $PROSODY_PORT }
+component_interfaces = { "127.0.0.1" }
+network_settings = { nagle = false }
+modules_enabled = { "saslauth", "disco" }
+modules_disabled = { "s2s", "offline" }
+storage = "internal"
+sql = { driver = "SQLite3", database = "prosody.sqlite" }
+authentication = "internal_plain"
+-- Plain TCP on loopback (the load generator speaks SASL PLAIN without TLS).
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+
+VirtualHost "localhost"
+
+-- Prosody's MUC with its room archive; rooms and archive in SQLite.
+Component "muc.localhost" "muc"
+    modules_enabled = { "muc_mam" }
+    muc_log_by_default = true
+    storage = "sql"
+    restrict_room_creation = false
+    muc_room_cache_size = 20000
+    muc_tombstones = false
+    max_history_messages = 20
+
+-- muc-component (its archive in its own SQLite file).
+Component "conference.localhost"
+    component_secret = "$secret-conference"
+CONFIG
+    # shellcheck disable=SC2086 # PROSODY_COMMAND is a command line
+    ${PROSODY_COMMAND:-prosody} --config "$dir/prosody.cfg.lua" -F >> "$dir/prosody.out" 2>&1 &
+    PROSODY_PID=$!
+    if ! wait_port "$PROSODY_C2S_PORT" 30 "$PROSODY_PID" || ! wait_port "$PROSODY_PORT" 10 "$PROSODY_PID"; then
+        say "Prosody did not open its ports $PROSODY_C2S_PORT/$PROSODY_PORT; its output:"
+        tail -n 20 "$dir/prosody.out" "$dir/prosody.log" >&2 2>/dev/null
+        prosody_stop
+        return 1
+    fi
+}
+
+# bench_c2s_service_start DIR BINARY SECRET PORT: muc-component attached to that Prosody as
+# conference.localhost with SQLite storage in DIR and its archive on (persistent rooms archive by
+# default). Sets COMPONENT_PID (component_stop from lib.sh stops it).
+bench_c2s_service_start() {
+    local dir=$1 bin=$2 secret=$3 port=$4
+    mkdir -p "$dir"
+    cat > "$dir/muc.toml" <<CONFIG
+# Written by scripts/bench/servers.sh for the c2s benchmark.
+[component]
+domain = "conference.localhost"
+host = "127.0.0.1"
+port = $port
+secret = "$secret-conference"
+
+[storage]
+backend = "sqlite"
+path = "$dir/muc.sqlite"
+
+[archive]
+enabled = true
+default = true
+
+[log]
+level = "info"
+CONFIG
+    component_start "$bin" "$dir/muc.toml" "$dir/muc-component.log"
+}

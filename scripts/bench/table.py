@@ -17,7 +17,8 @@ SCENARIOS = {
     "F": "1 x 10 000 lean (10 senders x 5)",
     "G": "1 x 1 000 joins, full presence",
 }
-TARGETS = ["direct", "direct-sqlite", "direct-archive", "prosody-muc", "prosody-ours", "prosody-echo", "ejabberd-muc", "ejabberd-ours", "ejabberd-echo"]
+TARGETS = ["direct", "direct-sqlite", "direct-archive", "prosody-muc", "prosody-ours", "prosody-echo", "ejabberd-muc", "ejabberd-ours", "ejabberd-echo",
+           "c2s-prosody-mam", "c2s-ours"]
 TITLES = {
     "direct": "direct (ours)",
     "direct-sqlite": "direct, SQLite, archive off",
@@ -28,6 +29,9 @@ TITLES = {
     "ejabberd-muc": "ejabberd mod_muc",
     "ejabberd-ours": "ejabberd + ours",
     "ejabberd-echo": "ejabberd + echo",
+    # Real client connections (scripts/bench/c2s.py), both MUCs archiving in SQLite.
+    "c2s-prosody-mam": "Prosody mod_muc + mod_muc_mam (c2s)",
+    "c2s-ours": "Prosody + ours, archive on (c2s)",
 }
 
 
@@ -140,14 +144,21 @@ def table(runs):
             extra.append((f"{server}: ours / mod_muc", f"{server}-ours", f"{server}-muc"))
         if f"{server}-ours" in present and f"{server}-echo" in present:
             extra.append((f"{server}: ours / echo", f"{server}-ours", f"{server}-echo"))
+    # The c2s ratio is also given for the CPU rows: Prosody's CPU per delivery (and its p99) with
+    # ours behind it against its own MUC is what an operator compares.
+    ratio_rows = {}
+    if "c2s-ours" in present and "c2s-prosody-mam" in present:
+        extra.append(("c2s: ours / Prosody's MUC+MAM", "c2s-ours", "c2s-prosody-mam"))
+        ratio_rows[len(extra) - 1] = ("cpu_us_per_delivery", "p99_us")
     header += [e[0] for e in extra]
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "---|" * len(header))
 
     def row(tag, label, key, digits=0, ratios=True, scale=1.0):
         cells = [SCENARIOS[tag], label] + [cell(runs.get((t, tag)), key, digits, scale) for t in present]
-        for _, a, b in extra:
-            cells.append(ratio(metric(runs.get((a, tag)), key), metric(runs.get((b, tag)), key)) if ratios else "")
+        for i, (_, a, b) in enumerate(extra):
+            wanted = ratios or key in ratio_rows.get(i, ())
+            cells.append(ratio(metric(runs.get((a, tag)), key), metric(runs.get((b, tag)), key)) if wanted else "")
         out.append("| " + " | ".join(cells) + " |")
 
     for tag in tags:
@@ -245,6 +256,19 @@ def targets(runs):
     c100, c10k = metric(b, "cpu_us_per_delivery"), metric(f, "cpu_us_per_delivery")
     check("1 x 10 000 CPU per delivery within 2x of 1 x 100", None if c100 is None or c10k is None else c10k <= 2 * c100,
           f"{num(c10k, 3)} vs {num(c100, 3)} µs")
+    c2s = []
+    for tag in ("B", "C"):
+        ours, theirs = runs.get(("c2s-ours", tag)), runs.get(("c2s-prosody-mam", tag))
+        a, b = metric(ours, "deliveries_per_second"), metric(theirs, "deliveries_per_second")
+        ca, cb = metric(ours, "cpu_us_per_delivery"), metric(theirs, "cpu_us_per_delivery")
+        if a is not None and b:
+            part = f"{tag}: {a / b:.0%} of the deliveries/s"
+            if ca is not None and cb:
+                part += f", Prosody's CPU per delivery {ca / cb:.2f}x"
+            c2s.append(part)
+    if c2s:
+        lines.append("- real clients through Prosody, ours (archive on) against Prosody's mod_muc + mod_muc_mam "
+                     "(a comparison, no target): " + "; ".join(c2s))
     bad = [f"{k[0]} {k[1]}" for k, r in runs.items() if r.get("ok") is False]
     lines.append("- correctness (no missing, duplicated, out-of-order or bounced deliveries): "
                  + ("all runs OK" if not bad else "FAILED in " + ", ".join(bad)))
