@@ -5,13 +5,14 @@ CONFIG ?= Fixtures/config/local-demo.toml
 # which names the tests that never finished and prints the test process's threads.
 TEST_MINUTES ?= 30
 
-.PHONY: help deps build test test-postgres scansion interop demo run release bench bench-instructions clean
+.PHONY: help deps build test test-postgres scansion interop differential demo run release bench bench-instructions clean
 
 help:
 	@echo "make build     - debug build"
 	@echo "make test      - all tests: unit tests and the scansion fixtures against the fake server"
 	@echo "make test-postgres - storage and crash tests against a throwaway PostgreSQL server"
 	@echo "make scansion  - run Fixtures/scansion/*.scs with scansion-run (PASS/FAIL per script)"
+	@echo "make differential - every scansion script against this service and Prosody's own MUC, received stanzas compared (needs root)"
 	@echo "make demo      - private Prosody on loopback with the service attached; prints how to chat; Ctrl-C stops it"
 	@echo "make interop   - the scansion scripts through real Prosody and ejabberd (installs them; needs root), plus link loss"
 	@echo "make run       - run the service with CONFIG=$(CONFIG)"
@@ -39,6 +40,9 @@ test-postgres:
 
 interop:
 	bash scripts/interop/run.sh
+
+differential:
+	bash scripts/differential/run.sh
 
 demo:
 	bash scripts/interop/demo.sh

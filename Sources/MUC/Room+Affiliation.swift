@@ -21,7 +21,8 @@ extension Room {
     /// - the user's occupants get a presence update with the new affiliation (and the role it
     ///   implies, §5.1.3), or are removed (301 when banned, 321 when no longer allowed in);
     /// - a user not in the room is announced with a message carrying the item (§10.3, §10.6: MAY),
-    ///   to every occupant in a non-anonymous room and to moderators only in a semi-anonymous one.
+    ///   with the reason and, for a ban, 301, to every occupant in a non-anonymous room and to
+    ///   moderators only in a semi-anonymous one.
     mutating func applyAffiliation(_ change: AffiliationChange, actor: Actor?, _ ctx: RoomContext, _ out: inout ActionList) {
         if case .set(let n) = change.nick, change.affiliation != .outcast, let holder = occupants[n], holder.bare != change.jid {
             evict(nick: n, codes: [.kicked], actor: nil, reason: "This nickname is reserved", ctx, &out)
@@ -56,8 +57,12 @@ extension Room {
             }
         }
         if mine.isEmpty {
-            let item = Build.item(affiliation: change.affiliation, role: nil, jid: change.jid.description)
-            let message = Element("message", namespace: NS.component, attrs: ["from": address], children: [Build.userX(items: [item])])
+            // As for one present (301 and the reason with a ban), so that those who see the list
+            // change also see why (Prosody 13 announces the reason the same way).
+            let item = Build.item(affiliation: change.affiliation, role: nil, jid: change.jid.description, reason: change.reason)
+            let codes: [StatusCode] = change.affiliation == .outcast ? [.banned] : []
+            let message = Element("message", namespace: NS.component, attrs: ["from": address],
+                                  children: [Build.userX(pre: codes, items: [item])])
             let recipients = config.whois == .anyone ? everySession() : sessions { $0.role == .moderator }
             out.emit(message, to: recipients)
         }

@@ -64,6 +64,24 @@ final class Inbox: @unchecked Sendable {
         }
     }
 
+    /// Consumes the oldest unconsumed stanza for which `matches` is true, and the stale stanzas
+    /// (arrived before action `staleBefore`) ahead of it; false, consuming nothing, when none matches.
+    func takeFirst(droppingStaleBefore staleBefore: Int, where matches: (Element) -> Bool) -> Bool {
+        lock.withLock {
+            guard let index = items[head...].firstIndex(where: { matches($0.stanza) }) else { return false }
+            var kept = items[head..<index].filter { $0.epoch >= staleBefore }
+            kept.append(contentsOf: items[(index + 1)...])
+            items = kept
+            head = 0
+            return true
+        }
+    }
+
+    /// The oldest unconsumed stanza that arrived at or after action `epoch`, not consumed.
+    func firstPending(notBefore epoch: Int) -> Element? {
+        lock.withLock { items[head...].first { $0.epoch >= epoch }?.stanza }
+    }
+
     private var hasItems: Bool { head < items.count }
 
     private func waitForDelivery(until deadline: ContinuousClock.Instant) async {

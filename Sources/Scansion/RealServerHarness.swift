@@ -6,6 +6,8 @@ public struct RealServerHarness: Sendable {
     public var options: RunOptions
     /// Called as each step starts (see `ScriptRunner.onStep`).
     public var onStep: (@Sendable (Step) -> Void)?
+    /// Runs scripts in record mode (see `ScriptRunner`).
+    public var record = false
 
     public init(connector: RealServerConnector, options: RunOptions = RunOptions(), onStep: (@Sendable (Step) -> Void)? = nil) {
         self.connector = connector
@@ -23,7 +25,7 @@ public struct RealServerHarness: Sendable {
         } catch {
             return ScriptResult(name: path, title: nil, failure: ScriptFailure(line: 0, step: "read", reason: "\(error)"))
         }
-        let runner = ScriptRunner(script: script, connector: connector, options: options)
+        let runner = ScriptRunner(script: script, connector: connector, options: options, record: record)
         runner.onStep = onStep
         return await runner.run()
     }

@@ -13,6 +13,8 @@ public struct ScansionHarness: Sendable {
     public var launcher: ServiceLauncher
     /// How long the service may take to connect and authenticate.
     public var connectTimeout: Duration
+    /// Runs scripts in record mode (see `ScriptRunner`).
+    public var record = false
 
     public init(options: RunOptions = RunOptions(), clientDomain: String = "localhost",
                 componentDomain: String = "conference.localhost",
@@ -66,7 +68,7 @@ public struct ScansionHarness: Sendable {
             let seen = server.events.map { "\($0)" }.joined(separator: ", ")
             return setupFailure("the service did not connect and authenticate within \(connectTimeout) (fake server events: \(seen.isEmpty ? "none" : seen))")
         }
-        let result = await ScriptRunner(script: script, connector: FakeServerConnector(server: server), options: options).run()
+        let result = await ScriptRunner(script: script, connector: FakeServerConnector(server: server), options: options, record: record).run()
         await service.stop()
         await server.stop()
         return result

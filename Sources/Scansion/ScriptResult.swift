@@ -43,8 +43,10 @@ public struct ScriptResult: Sendable {
     /// The script's file path, or its title when it was not read from a file.
     public var name: String
     public var title: String?
-    /// nil when the script passed.
+    /// nil when the script passed (always nil in record mode).
     public var failure: ScriptFailure?
+    /// What the script received, in record mode (`ScriptRunner(record: true)`).
+    public var recording: ScriptRecording?
 
     public init(name: String, title: String?, failure: ScriptFailure?) {
         self.name = name

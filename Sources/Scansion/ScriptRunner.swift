@@ -7,6 +7,13 @@ import XMPPCore
 /// stanza that arrived before the most recent action that is not this client's own receive step is
 /// stale and is dropped silently if it does not match; the first stanza that arrived after that
 /// point must match, or the step fails. Whatever is left when a client disconnects is ignored.
+///
+/// In record mode (`record: true`, `scansion-run --record DIR`) every received stanza is also kept
+/// with the number of the step during which it arrived, and no expectation stops the script: a
+/// `receives` step takes the first buffered stanza that matches (waiting up to the receive timeout),
+/// and when none does the mismatch is noted and the script goes on; a `${CAPTURE}` never captured
+/// becomes an empty string (noted). After the last step the runner waits `nothingWait` for late
+/// stanzas; `ScriptResult.recording` then holds everything, and `failure` stays nil.
 public final class ScriptRunner {
     public let script: Script
     public let connector: any ScansionConnector
@@ -19,15 +26,20 @@ public final class ScriptRunner {
     /// Per client: the number of the most recent action that is not its own receive step.
     private var cutoff: [String: Int] = [:]
     private var captures: Captures = [:]
+    /// Set in record mode.
+    private let recorder: Recorder?
+    /// 1-based number of the step being performed.
+    private var stepNumber = 0
 
     /// Called as each step starts, before it is performed (`scansion-run --progress` prints it, so a
     /// test driver can act while a script waits, e.g. restart the server during `receives: nothing`).
     public var onStep: ((Step) -> Void)?
 
-    public init(script: Script, connector: any ScansionConnector, options: RunOptions = RunOptions()) {
+    public init(script: Script, connector: any ScansionConnector, options: RunOptions = RunOptions(), record: Bool = false) {
         self.script = script
         self.connector = connector
         self.options = options
+        self.recorder = record ? Recorder() : nil
     }
 
     /// Runs every step; stops at the first failure. Clients still connected at the end are disconnected.
@@ -41,13 +53,23 @@ public final class ScriptRunner {
             for c in script.clients where !(c.name == step.client && step.action.isReceive) {
                 cutoff[c.name] = action
             }
+            stepNumber = index + 1
+            recorder?.startStep(stepNumber, line: step.line)
             onStep?(step)
             do {
                 try await perform(step)
             } catch let f as ScriptFailure {
+                if let recorder {
+                    recorder.mismatch(step, number: stepNumber, reason: f.reason, expected: f.expected, received: f.received)
+                    continue
+                }
                 failure = f
                 break
             } catch {
+                if let recorder {
+                    recorder.mismatch(step, number: stepNumber, reason: "\(error)")
+                    continue
+                }
                 failure = ScriptFailure(line: step.line, step: step.summary, reason: "\(error)")
                 break
             }
@@ -55,10 +77,18 @@ public final class ScriptRunner {
                 try? await Task.sleep(for: options.interClientPause)
             }
         }
+        var recording: ScriptRecording? = nil
+        if let recorder {
+            // Late stanzas (answers to the last steps) still count, in the last step.
+            if !clients.isEmpty { try? await Task.sleep(for: options.nothingWait) }
+            recording = recorder.snapshot(of: script)
+        }
         for name in clients.keys.sorted() { await clients[name]?.disconnect() }
         clients = [:]
         inboxes = [:]
-        return ScriptResult(name: script.path ?? script.title ?? "script", title: script.title, failure: failure)
+        var result = ScriptResult(name: script.path ?? script.title ?? "script", title: script.title, failure: failure)
+        result.recording = recording
+        return result
     }
 
     // MARK: Steps
@@ -84,7 +114,11 @@ public final class ScriptRunner {
         case .receive(let xml):
             guard let inbox = inboxes[step.client] else { throw fail(step, "\(step.client) is not connected") }
             for expected in try stanzas(xml, step) {
-                try await receive(expected, inbox: inbox, step: step)
+                if recorder != nil {
+                    await receiveRecording(expected, inbox: inbox, step: step)
+                } else {
+                    try await receive(expected, inbox: inbox, step: step)
+                }
             }
         case .receiveNothing:
             guard let inbox = inboxes[step.client] else { throw fail(step, "\(step.client) is not connected") }
@@ -102,7 +136,17 @@ public final class ScriptRunner {
         }
         let inbox = Inbox(clock: clock)
         do {
-            let client = try await connector.connect(account) { inbox.deliver($0) }
+            let client: any ScansionClient
+            if let recorder {
+                let name = step.client
+                client = try await connector.connect(account) { stanza in
+                    recorder.record(stanza, client: name)
+                    inbox.deliver(stanza)
+                }
+                recorder.loggedIn(name, fullJID: client.fullJID)
+            } else {
+                client = try await connector.connect(account) { inbox.deliver($0) }
+            }
             clients[step.client] = client
             fullJIDs[step.client] = client.fullJID
             inboxes[step.client] = inbox
@@ -135,6 +179,34 @@ public final class ScriptRunner {
         }
     }
 
+    /// Record mode: takes the oldest buffered stanza that matches (stale stanzas before it are
+    /// dropped), waiting for one up to the receive timeout; notes a mismatch when none does, and
+    /// consumes nothing then (the stanzas may be what a later step expects).
+    private func receiveRecording(_ expected: Element, inbox: Inbox, step: Step) async {
+        let staleBefore = cutoff[step.client] ?? 0
+        let deadline = ContinuousClock.now + options.receiveTimeout
+        while true {
+            var bound = captures
+            let found = inbox.takeFirst(droppingStaleBefore: staleBefore) { stanza in
+                var trial = captures
+                guard StanzaMatcher.match(expected: expected, received: stanza, captures: &trial) == nil else { return false }
+                bound = trial
+                return true
+            }
+            if found {
+                captures = bound
+                return
+            }
+            if ContinuousClock.now >= deadline { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let first = inbox.firstPending(notBefore: staleBefore)
+        recorder?.mismatch(step, number: stepNumber,
+                           reason: first == nil ? "no matching stanza arrived within \(options.receiveTimeout)"
+                                                : "no received stanza matches",
+                           expected: PrettyXML.format(expected), received: first.map { PrettyXML.format($0) })
+    }
+
     private func receiveNothing(inbox: Inbox, step: Step) async throws {
         let staleBefore = cutoff[step.client] ?? 0
         let deadline = ContinuousClock.now + options.nothingWait
@@ -158,7 +230,10 @@ public final class ScriptRunner {
                 case .full(let name):
                     return fullJIDs[name]
                 case .captured(let name):
-                    return captures[name]
+                    if let value = captures[name] { return value }
+                    guard let recorder else { return nil }
+                    recorder.mismatch(step, number: stepNumber, reason: "'${\(name)}' was never captured: replaced by an empty string")
+                    return ""
                 }
             }
         } catch {

@@ -43,6 +43,12 @@ struct ScansionRun: AsyncParsableCommand {
     @Option(help: "Seconds to wait before each action for stanzas still in flight (with --server).")
     var settle: Double = 0.2
 
+    @Option(help: ArgumentHelp(
+        "Record mode: keep every stanza each client receives and write DIR/<script>.json.",
+        discussion: "A receives step that does not match is noted in the file instead of stopping the script.",
+        valueName: "DIR"))
+    var record: String?
+
     @Flag(help: "Print each step as it starts (with --server), e.g. for a driver that acts while a script waits.")
     var progress = false
 
@@ -69,16 +75,43 @@ struct ScansionRun: AsyncParsableCommand {
             let connector = RealServerConnector(host: address.host, port: address.port,
                                                 loginTimeout: .milliseconds(Int64(loginTimeout * 1000)))
             let onStep: (@Sendable (Step) -> Void)? = progress ? Self.printStep : nil
-            let harness = RealServerHarness(connector: connector, options: options, onStep: onStep)
-            runFile = { await harness.run(file: $0) }
+            var harness = RealServerHarness(connector: connector, options: options, onStep: onStep)
+            harness.record = record != nil
+            runFile = { [harness] in await harness.run(file: $0) }
         } else {
-            let harness = ScansionHarness(options: options, launcher: launcher)
-            runFile = { await harness.run(file: $0) }
+            var harness = ScansionHarness(options: options, launcher: launcher)
+            harness.record = record != nil
+            runFile = { [harness] in await harness.run(file: $0) }
+        }
+        if let record {
+            do {
+                try FileManager.default.createDirectory(atPath: record, withIntermediateDirectories: true)
+            } catch {
+                throw ValidationError("cannot create '\(record)': \(error)")
+            }
         }
         var passed = 0
         var failed = 0
         for file in files {
             let result = await runFile(file)
+            if let record {
+                if let recording = result.recording {
+                    // In record mode only a script that cannot be read or set up fails.
+                    let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                    let path = (record as NSString).appendingPathComponent(base + ".json")
+                    do {
+                        try recording.jsonData().write(to: URL(fileURLWithPath: path))
+                    } catch {
+                        print("FAIL \(file)\n  cannot write \(path): \(error)")
+                        failed += 1
+                        continue
+                    }
+                    let n = recording.mismatches.count
+                    print("RECORDED \(file) -> \(path) (\(n) mismatch\(n == 1 ? "" : "es"))")
+                    passed += 1
+                    continue
+                }
+            }
             if let failure = result.failure {
                 failed += 1
                 print("FAIL \(file)")
