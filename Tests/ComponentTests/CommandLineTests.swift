@@ -30,6 +30,24 @@ import XMPPCore
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// A new folder with a configuration on a SQLite file in it (not created yet), plus `extra` lines.
+    static func sqliteConfiguration(extra: String = "") throws -> (dir: URL, db: String, configPath: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("rooms.sqlite").path
+        let configPath = dir.appendingPathComponent("muc.toml").path
+        try """
+        [component]
+        domain = "conference.localhost"
+        secret = "x"
+        [storage]
+        backend = "sqlite"
+        path = "\(db)"
+        \(extra)
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return (dir, db, configPath)
+    }
+
     @Test func checkConfigNamesTheLineOfATypo() throws {
         let r = try Self.run(["check-config", "Fixtures/config/typo-key.toml"])
         #expect(r.status != 0)
@@ -56,19 +74,8 @@ import XMPPCore
     }
 
     @Test func operatorCommandsWorkOnTheStore() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, db, configPath) = try Self.sqliteConfiguration()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("rooms.sqlite").path
-        let configPath = dir.appendingPathComponent("muc.toml").path
-        try """
-        [component]
-        domain = "conference.localhost"
-        secret = "x"
-        [storage]
-        backend = "sqlite"
-        path = "\(db)"
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
         var r = try Self.run(["check-storage", "--config", configPath])
         #expect(r.status != 0)
@@ -105,21 +112,11 @@ import XMPPCore
 
     /// `archive size`, `archive export`, `archive expire`, and `rooms destroy` taking the archive.
     @Test func archiveCommandsWorkOnTheStore() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muc-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, db, configPath) = try Self.sqliteConfiguration(extra: """
+            [archive]
+            max_messages_per_room = 30
+            """)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("rooms.sqlite").path
-        let configPath = dir.appendingPathComponent("muc.toml").path
-        try """
-        [component]
-        domain = "conference.localhost"
-        secret = "x"
-        [storage]
-        backend = "sqlite"
-        path = "\(db)"
-        [archive]
-        max_messages_per_room = 30
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
         let store = try SQLiteRoomStore(path: db)
         _ = try await store.migrate()

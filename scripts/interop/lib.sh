@@ -141,7 +141,7 @@ ensure_packages() {
 # prosody_config DIR C2S_PORT COMPONENT_PORT LOG_LEVEL [MUC_HOST]: a private Prosody configuration
 # in DIR. With MUC_HOST, Prosody's own MUC is loaded there too, with its room archive (mod_muc_mam,
 # on for every room unless its owner turns it off), as a reference to compare the service with
-# (scripts/interop/archive-side-by-side.sh).
+# (scripts/differential/run.sh).
 prosody_config() {
     local dir=$1 c2s=$2 comp=$3 level=${4:-info} muc_host=${5:-}
     mkdir -p "$dir/data" "$dir/certs"

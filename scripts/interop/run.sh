@@ -11,9 +11,6 @@
 # while two users sit in a room, restarted, the service must reconnect on its own, and the room must
 # hold no ghost of the lost sessions (scripts/interop/linkloss/).
 #
-# With Prosody, also the archive scripts side by side with Prosody's own mod_muc_mam
-# (scripts/interop/archive-side-by-side.sh).
-#
 # Prints one line per server, `prosody: N passed, N failed` and `ejabberd: N passed, N failed`
 # (the slixmpp and link-loss tests count as one each), and exits non-zero if anything failed. Everything it starts
 # is stopped on exit, by pid.
@@ -284,21 +281,6 @@ for name in $SERVERS; do
     [ $failed = 0 ] || ANY_FAILED=1
     REPORT+=("$name: $passed passed, $failed failed")
 done
-
-# The archive side by side with Prosody's own mod_muc_mam (its own private Prosody; the same
-# binaries): fails only when a script fails against our service; the differences it prints are
-# those listed in docs/protocol-support.md.
-if [[ " $SERVERS " == *" prosody "* ]]; then
-    say "== archive side by side with Prosody's mod_muc_mam"
-    if BIN_DIR=$INTEROP_DIR/bin ARCHIVE_SCRIPTS="$(ls "$SCRIPTS_DIR"/muc_archive*.scs | tr '\n' ' ')" \
-            bash scripts/interop/archive-side-by-side.sh >"$INTEROP_DIR/side-by-side.out" 2>&1; then
-        REPORT+=("archive side by side: $(grep -E '^ours ' "$INTEROP_DIR/side-by-side.out" | tail -1); $(grep -E '^Prosody mod_muc' "$INTEROP_DIR/side-by-side.out" | tail -1)")
-    else
-        ANY_FAILED=1
-        cat "$INTEROP_DIR/side-by-side.out"
-        REPORT+=("archive side by side: FAILED against our service (above)")
-    fi
-fi
 
 for line in "${REPORT[@]}"; do echo "$line"; done
 exit $ANY_FAILED
