@@ -16,7 +16,8 @@
 # is stopped on exit, by pid.
 #
 # Environment: INTEROP_SERVERS ("prosody ejabberd"), INTEROP_SCRIPTS (Fixtures/scansion),
-# INTEROP_KEEP=1 keeps the working directory (kept anyway when something failed).
+# INTEROP_KEEP=1 keeps the working directory (kept anyway when something failed), BIN_DIR (where
+# muc-component and scansion-run are; default: built with `swift build --product …`).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/interop/lib.sh
@@ -42,12 +43,15 @@ if ! python3 -c 'import slixmpp' 2>/dev/null; then
     python3 -m pip install --quiet 'slixmpp==1.17.0' || { say "could not install slixmpp (pip install slixmpp)"; exit 2; }
 fi
 
-say "building muc-component and scansion-run"
-BUILD_LOG=$(mktemp /tmp/muc-interop-build.XXXXXX)
-if ! { swift build --product muc-component && swift build --product scansion-run; } >"$BUILD_LOG" 2>&1; then
-    cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; say "the build failed"; exit 2
+if [ -z "${BIN_DIR:-}" ]; then
+    say "building muc-component and scansion-run"
+    BUILD_LOG=$(mktemp /tmp/muc-interop-build.XXXXXX)
+    if ! { swift build --product muc-component && swift build --product scansion-run; } >"$BUILD_LOG" 2>&1; then
+        cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; say "the build failed"; exit 2
+    fi
+    rm -f "$BUILD_LOG"
+    BIN_DIR=$(swift build --show-bin-path)
 fi
-rm -f "$BUILD_LOG"
 
 shopt -s nullglob
 SCRIPTS=("$SCRIPTS_DIR"/*.scs)
@@ -79,7 +83,6 @@ trap 'exit 130' INT TERM
 
 # Private copies of the binaries: the whole run uses one build, and a rebuild in .build meanwhile
 # neither changes them under us nor fails on a busy executable.
-BIN_DIR=$(swift build --show-bin-path)
 mkdir -p "$INTEROP_DIR/bin"
 cp "$BIN_DIR/muc-component" "$BIN_DIR/scansion-run" "$INTEROP_DIR/bin/" || exit 2
 COMPONENT_BIN=$INTEROP_DIR/bin/muc-component
