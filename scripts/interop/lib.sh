@@ -19,10 +19,11 @@ port_in_use() {
 
 # pick_port VAR PREFERRED: sets VAR to PREFERRED if it is free, else to the next free port above it
 # (ports already handed out by this script are skipped too: a server may not listen on them yet).
+# MUC_PORT_OFFSET (default 0) moves PREFERRED, so that runs side by side do not race for a port.
 PICKED_PORTS=" "
 pick_port() {
     local -n _port=$1
-    local p=$2 tries=0
+    local p=$(($2 + ${MUC_PORT_OFFSET:-0})) tries=0
     while port_in_use "$p" || [[ "$PICKED_PORTS" == *" $p "* ]]; do
         p=$((p + 1)); tries=$((tries + 1))
         if [ "$tries" -gt 500 ]; then say "no free port near $2"; return 1; fi
