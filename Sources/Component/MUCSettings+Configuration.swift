@@ -32,6 +32,7 @@ extension MUCSettings {
                   roomCreation: c.service.roomCreation,
                   registrationApproval: c.service.registrationApproval)
         self.maxRooms = c.limits.maxRooms
+        self.adminsAreOwners = c.service.adminsAreOwners
         self.archive = ArchiveSettings(enabled: c.archive.enabled, byDefault: c.archive.default,
                                        defaultPageSize: c.archive.pageSize, maxPageSize: c.archive.maxPageSize)
         let idSecret = Self.idSecret(componentSecret: componentSecret)

@@ -11,10 +11,17 @@ extension MUCService {
 
     /// A disco#items request waiting for a page of stored rooms.
     struct PendingListing {
+        /// What the rooms are listed for.
+        enum Purpose {
+            case discoItems
+            /// The options of the admins' destroy command (`MUCService+AdminCommands.swift`).
+            case destroyForm(session: String)
+        }
         let request: Element
         let after: BareJID?
         let max: Int
         let rsm: Bool
+        var purpose: Purpose = .discoItems
     }
 
     /// Answers a disco#items get to the service, or asks the store for the page first.
@@ -36,7 +43,10 @@ extension MUCService {
     /// The store answered a `.listRooms`: the page goes to whoever asked.
     public mutating func roomsListed(_ id: UInt64, _ stored: [RoomSummary]) -> [MUCAction] {
         guard let listing = listings.removeValue(forKey: id) else { return [] }
-        return [.send(listing.request.iqResult(discoItems(stored: stored, listing)))]
+        switch listing.purpose {
+        case .discoItems: return [.send(listing.request.iqResult(discoItems(stored: stored, listing)))]
+        case .destroyForm(let session): return [.send(destroyForm(listing.request, session: session, stored: stored))]
+        }
     }
 
     /// The store failed a `.listRooms`: the requester gets `internal-server-error` (wait).

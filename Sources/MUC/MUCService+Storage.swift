@@ -104,6 +104,7 @@ extension MUCService {
             absentRooms.insert(room)
         }
         replay(hold, &out)
+        resumeAdminJobs(after: room, &out)
         return out.actions
     }
 
@@ -123,6 +124,7 @@ extension MUCService {
         out.actions.append(contentsOf: pending.then)
         gateOutput(room, from: mark, &out)
         replay(hold, &out)
+        resumeAdminJobs(after: room, &out)
         return out.actions
     }
 
@@ -137,6 +139,7 @@ extension MUCService {
         case .loading:
             _ = release(room, loading: true)
             refuseAll(hold, .internalServerError, Self.storageText, room: room, &out)
+            resumeAdminJobs(after: room, loadFailed: true, &out)
         case .writing(let pending):
             _ = release(room, loading: false)
             rooms[room] = pending.before
@@ -146,6 +149,7 @@ extension MUCService {
                 gateOutput(room, from: out.actions.count - 1, &out)
             }
             replay(hold, &out)
+            resumeAdminJobs(after: room, failedRequest: pending.request, &out)
         }
         return out.actions
     }

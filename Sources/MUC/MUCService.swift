@@ -39,6 +39,9 @@ public struct MUCService: Sendable {
     /// Joiners' histories waiting for an archive page, by ticket, with their room.
     var historyQueries: [UInt64: (room: BareJID, history: PendingHistory)] = [:]
     var archiveQuerySerial: UInt64 = 0
+    /// Service admin commands waiting for a room's load or write.
+    var adminJobs: [AdminJob] = []
+    var adminCommandSerial: UInt64 = 0
 
     public init(settings: MUCSettings, usesStore: Bool = false, usesArchive: Bool = false) {
         self.settings = settings
@@ -93,7 +96,7 @@ public struct MUCService: Sendable {
         // A stanza without a sender cannot be answered; one for another domain is not ours.
         guard let from = stanza.from, let to = stanza.to, to.domain == domain else { return }
         if to.localpart == nil {
-            return handleServiceStanza(stanza, from: from, &out)
+            return handleServiceStanza(stanza, from: from, now: now, &out)
         }
         let room = to.bare
         if !holds.isEmpty, holds[room] != nil {
@@ -143,8 +146,8 @@ public struct MUCService: Sendable {
 
     // MARK: Service domain
 
-    /// Stanzas to the service itself: disco (§6.1–§6.3), ping; everything else is refused.
-    private mutating func handleServiceStanza(_ stanza: Stanza, from: JID, _ out: inout ActionList) {
+    /// Stanzas to the service itself: disco (§6.1–§6.3), ping, the admin commands; everything else is refused.
+    private mutating func handleServiceStanza(_ stanza: Stanza, from: JID, now: Double, _ out: inout ActionList) {
         let element = stanza.element
         switch stanza.kind {
         case .presence:
@@ -167,12 +170,20 @@ public struct MUCService: Sendable {
             switch (payload.name, payload.namespace) {
             case ("query", NS.discoInfo):
                 if isSet { return out.send(Build.error(element, .featureNotImplemented)) }
-                if payload.attribute("node") != nil { return out.send(Build.error(element, .itemNotFound)) }
+                if let node = payload.attribute("node") {
+                    return out.send(adminCommandInfo(element, node: node, for: from.bare) ?? Build.error(element, .itemNotFound))
+                }
                 out.send(element.iqResult(serviceInfo))
             case ("query", NS.discoItems):
                 if isSet { return out.send(Build.error(element, .featureNotImplemented)) }
-                if payload.attribute("node") != nil { return out.send(Build.error(element, .itemNotFound)) }
+                if let node = payload.attribute("node") {
+                    guard node == MoreNS.commands else { return out.send(Build.error(element, .itemNotFound)) }
+                    return out.send(element.iqResult(adminCommandItems(for: from.bare)))
+                }
                 listPublicRooms(element, query: payload, &out)
+            case ("command", MoreNS.commands):
+                guard isSet else { return out.send(Build.error(element, .badRequest)) }
+                adminCommand(element, command: payload, from: from, now: now, &out)
             case ("ping", NS.ping):
                 out.send(isSet ? Build.error(element, .featureNotImplemented) : element.iqResult())
             case ("query", NS.register):
@@ -189,7 +200,9 @@ public struct MUCService: Sendable {
         var q = Build.query(NS.discoInfo)
         q.append(Build.conferenceIdentity(name: settings.name))
         // XEP-0421 §4: every room adds occupant ids, so the service announces them too.
-        for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping, NS.occupantID] { q.append(Build.feature(f)) }
+        for f in [NS.discoInfo, NS.discoItems, NS.muc, NS.mucStableID, NS.register, NS.ping, NS.occupantID, MoreNS.commands] {
+            q.append(Build.feature(f))
+        }
         return q
     }
 

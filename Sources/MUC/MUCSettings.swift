@@ -27,8 +27,13 @@ public struct MUCSettings: Sendable {
     /// configured and empty is dropped from memory to make space (only when `MUCService.unloadsIdleRooms`:
     /// a store keeps it), else creating (or loading) another is refused with `resource-constraint`.
     public var maxRooms: Int = 0
-    /// Service admins: owner rights in every room.
+    /// Service admins: they may create rooms whatever `roomCreation` says and run the service's
+    /// admin commands (`MUCService+AdminCommands.swift`); owners of every room only with `adminsAreOwners`.
     public var admins: Set<BareJID>
+    /// Whether service admins are owners of every room (shown as such, with every owner right).
+    /// Off by default, as in Prosody 13 (`component_admins_as_room_owners`): an operator's account
+    /// then enters rooms as anyone does, and acts on them through the admin commands.
+    public var adminsAreOwners: Bool = false
     /// Whether unaffiliated users may register with a room (and so become members).
     /// Off by default, as on the widely deployed server the reference scripts come from.
     public var allowUnaffiliatedRegistration: Bool

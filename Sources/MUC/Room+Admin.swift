@@ -20,11 +20,12 @@ extension Room {
             guard mayList(aff, user: real.bare, role: requester?.role, ctx) else {
                 return out.send(Build.error(iq, .forbidden, type: .auth))
             }
-            // §17.4 rule 6: affiliation results carry the bare JID and the reserved nick, never the role.
+            // §17.4 rule 6: affiliation results carry the bare JID and the reserved nick, never the
+            // role; and the reason given with the change (§9.2 shows it for bans; Prosody 13 keeps
+            // and lists it for every affiliation).
             for r in affiliations.values.sorted(by: { $0.jid < $1.jid }) where r.affiliation == aff {
                 result.append(Build.item(namespace: NS.mucAdmin, affiliation: aff, role: nil, jid: r.jid.description,
-                                         nick: aff == .outcast ? nil : r.nick,
-                                         reason: aff == .outcast ? r.reason : nil))
+                                         nick: aff == .outcast ? nil : r.nick, reason: r.reason))
             }
         } else if let r = item.attribute("role") {
             guard let role = Role(rawValue: r), role != .none else { return out.send(Build.error(iq, .badRequest)) }

@@ -111,14 +111,20 @@ extension Room {
         }
         let before = self
         var actions = ActionList()
+        removeEveryone(destroy: destroyElement, &actions)
+        actions.send(iq.iqResult())
+        out.append(contentsOf: committing(actions, since: before, request: iq))
+    }
+
+    /// Sends every occupant the unavailable presence carrying `destroy` (§10.9), empties the room
+    /// and marks it destroyed.
+    mutating func removeEveryone(destroy: Element, _ actions: inout ActionList) {
         for o in occupants {
-            let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroyElement])
+            let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroy])
             actions.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,
                                         extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: o.sessions)
             removeOccupant(nick: o.nick)
         }
         destroyed = true
-        actions.send(iq.iqResult())
-        out.append(contentsOf: committing(actions, since: before, request: iq))
     }
 }

@@ -133,9 +133,10 @@ struct Room {
         affiliations[user]?.affiliation ?? .none
     }
 
-    /// The affiliation that governs rights and is shown in items: service admins are owners of every room.
+    /// The affiliation that governs rights and is shown in items: the stored one, or owner for a
+    /// service admin when `MUCSettings.adminsAreOwners` says so.
     func affiliation(of user: BareJID, _ ctx: RoomContext) -> Affiliation {
-        ctx.settings.admins.contains(user) ? .owner : storedAffiliation(of: user)
+        ctx.settings.adminsAreOwners && ctx.settings.admins.contains(user) ? .owner : storedAffiliation(of: user)
     }
 
     /// The reserved nick of a bare JID.

@@ -119,8 +119,11 @@ public struct Configuration: Sendable, Equatable {
         public var name: String = "Chatrooms"
         /// Who may create rooms: "anyone", "local" (users of the parent domain) or "admins".
         public var roomCreation: RoomCreationPolicy = .anyone
-        /// Bare JIDs with service-wide owner rights, normalised (lowercased) when loaded from a file.
+        /// Bare JIDs of the service admins (room creation whatever `roomCreation` says, the admin
+        /// commands), normalised (lowercased) when loaded from a file.
         public var admins: [String] = []
+        /// Whether service admins are owners of every room; false as in Prosody 13.
+        public var adminsAreOwners: Bool = false
         /// Whether users without affiliation may register a nick (XEP-0045 §7.10); false as Prosody.
         public var allowUnaffiliatedRegistration: Bool = false
         /// Whether registrations wait for an admin's approval (XEP-0045 §9.9) instead of being granted at once.

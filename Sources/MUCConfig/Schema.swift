@@ -95,6 +95,7 @@ enum Schema {
             choice("room_creation", \.service.roomCreation),
             KeySpec(name: "admins", slot: .strings(\.service.admins),
                     expectation: "an array of bare JIDs such as [\"admin@example.org\"]"),
+            KeySpec(name: "admins_are_owners", slot: .boolean(\.service.adminsAreOwners), expectation: "true or false"),
             KeySpec(name: "allow_unaffiliated_registration", slot: .boolean(\.service.allowUnaffiliatedRegistration),
                     expectation: "true or false"),
             KeySpec(name: "registration_approval", slot: .boolean(\.service.registrationApproval),

@@ -46,6 +46,11 @@ public enum InProcessService {
             configuration.component.reconnectInitialSeconds = 0.1
             configuration.component.reconnectMaxSeconds = 1
             configuration.storage.backend = .memory
+            // The scripts' service admin (Fixtures/scansion/README.md), as in the interop and
+            // differential runs: `admin@` the parent domain of the service.
+            if let dot = endpoint.domain.firstIndex(of: ".") {
+                configuration.service.admins = ["admin@" + endpoint.domain[endpoint.domain.index(after: dot)...]]
+            }
             customize(&configuration)
             var logger = Logger(label: "muc-component", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = logLevel

@@ -189,8 +189,10 @@ import XMPPCore
         expectStanzas(down, to: rosaline, [X.presence("Juliet", X.item("member", "participant", X.actor(nick: "Romeo")))])
     }
 
-    @Test func serviceAdminsAreOwnersEverywhere() throws {
-        var t = Transcript(MUCSettings(domain: "conference.localhost", admins: [try BareJID("nurse@localhost")]))
+    @Test func serviceAdminsAreOwnersEverywhereWhenConfigured() throws {
+        var settings = MUCSettings(domain: "conference.localhost", admins: [try BareJID("nurse@localhost")])
+        settings.adminsAreOwners = true
+        var t = Transcript(settings)
         t.createInstantRoom(romeo, nick: "Romeo")
         let out = t.join(nurse, nick: "Nurse")
         expectStanzas(out, to: nurse, [X.presence("Romeo", X.item("owner", "moderator", jid: romeo)),

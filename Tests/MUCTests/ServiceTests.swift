@@ -20,6 +20,7 @@ import XMPPCore
             <feature var='jabber:iq:register'/>\
             <feature var='urn:xmpp:ping'/>\
             <feature var='urn:xmpp:occupant-id:0'/>\
+            <feature var='http://jabber.org/protocol/commands'/>\
             </query></iq>
             """]])
     }

@@ -30,6 +30,7 @@ NS_SID = "urn:xmpp:sid:0"
 NS_MAM = "urn:xmpp:mam:2"
 NS_RSM = "http://jabber.org/protocol/rsm"
 NS_DATA = "jabber:x:data"
+NS_COMMANDS = "http://jabber.org/protocol/commands"
 NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 NS_MUC_USER = "http://jabber.org/protocol/muc#user"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -157,6 +158,9 @@ class Normaliser:
             # OPTIONAL) is wording; the condition, type and `by` are compared.
             for t in [c for c in e if c.tag == "{%s}text" % NS_STANZAS]:
                 e.remove(t)
+        if ns == NS_COMMANDS and local(e.tag) == "command" and e.get("sessionid") is not None:
+            # XEP-0050 session ids are generated (Prosody: a UUID per execution).
+            e.set("sessionid", "{session id}")
         if depth == 1 and e.get(XML_LANG) == "en":
             # Prosody stamps its default language on stanzas that come without one through the
             # component connection; its own MUC's stanzas carry none. Not a behaviour of the MUC.

@@ -44,11 +44,8 @@ for user in "${DEMO_USERS[@]}"; do
     prosody_register "$DEMO_DIR/prosody" "$user" "$(password_of "$user")" || { say "prosodyctl register $user failed (see $DEMO_DIR/prosody/prosodyctl.out)"; exit 1; }
 done
 
-component_config "$DEMO_DIR/muc-component.toml" "$COMPONENT_PORT" sqlite "$DEMO_DIR/muc.sqlite"
+component_config "$DEMO_DIR/muc-component.toml" "$COMPONENT_PORT" sqlite "$DEMO_DIR/muc.sqlite" 'name = "muc-component demo"'
 cat >> "$DEMO_DIR/muc-component.toml" <<EOF
-
-[service]
-name = "muc-component demo"
 
 [rooms]
 # Demo rooms outlive their last occupant and are kept in the SQLite file across runs.

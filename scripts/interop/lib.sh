@@ -7,6 +7,8 @@
 INTEROP_SECRET=${INTEROP_SECRET:-interop-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')}
 INTEROP_DOMAIN=localhost
 INTEROP_COMPONENT=conference.localhost
+# The service admin of the scripts (Fixtures/scansion/README.md): admin of this service and of Prosody.
+INTEROP_ADMIN=admin@localhost
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -155,6 +157,8 @@ data_path = "$dir/data"
 certificates = "$dir/certs"
 log = { { levels = { min = "$level" }, to = "file", filename = "$dir/prosody.log" } }
 interfaces = { "127.0.0.1" }
+-- The scripts' service admin (see Fixtures/scansion/README.md), for Prosody's own MUC.
+admins = { "$INTEROP_ADMIN" }
 c2s_ports = { $c2s }
 c2s_direct_tls_ports = { }
 s2s_ports = { }
@@ -185,6 +189,8 @@ EOF
 Component "$muc_host" "muc"
     modules_enabled = { "muc_mam" }
     muc_log_by_default = true
+    -- As in Prosody 13 and in this service by default: the admin account is no room owner.
+    component_admins_as_room_owners = false
 EOF
 }
 
@@ -295,9 +301,10 @@ ejabberd_stop() {
 
 # --- the component ------------------------------------------------------------------------------
 
-# component_config FILE PORT BACKEND [SQLITE_PATH]: muc-component's TOML for the private server.
+# component_config FILE PORT BACKEND [SQLITE_PATH] [SERVICE_LINES]: muc-component's TOML for the
+# private server; SERVICE_LINES are more keys of its [service] table (whose admin is $INTEROP_ADMIN).
 component_config() {
-    local file=$1 port=$2 backend=$3 path=${4:-}
+    local file=$1 port=$2 backend=$3 path=${4:-} service=${5:-}
     {
         cat <<EOF
 # Written by scripts/interop/lib.sh.
@@ -314,6 +321,10 @@ backend = "$backend"
 EOF
         [ -n "$path" ] && echo "path = \"$path\""
         cat <<EOF
+
+[service]
+admins = ["$INTEROP_ADMIN"]
+$service
 
 [log]
 level = "info"
