@@ -6,8 +6,12 @@ final class ClientSession: @unchecked Sendable {  // confined to the server loop
     let jid: FullJID
     /// Whether the client sent available presence without `to` (RFC 6121 "available resource").
     var available = false
-    /// Targets at component domains that received available directed presence from this client,
-    /// in the order they were first sent to (RFC 6121 §4.6: the server remembers these).
+    /// The last presence broadcast (without `to`) while available, for the account's resources
+    /// that become available later (RFC 6121 §4.2.2).
+    var presence: Element?
+    /// Targets (at component domains and local accounts) that received available directed presence
+    /// from this client, in the order they were first sent to (RFC 6121 §4.6: the server remembers
+    /// these and sends them unavailable presence when the client goes).
     var directedPresence: [JID] = []
     /// False once the client disconnected; later sends are ignored.
     var connected = true

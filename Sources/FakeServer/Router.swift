@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import XMPPCore
 
@@ -29,9 +30,12 @@ enum ComponentStanzaVerdict: Equatable {
 /// - To any other domain: `remote-server-not-found`.
 /// - Bounces are never sent for error stanzas, IQ results or presence other than available presence,
 ///   so two parties can never bounce errors at each other.
-/// - Available presence a client directs at a component domain is remembered; when the client
-///   disconnects or sends unavailable presence without `to`, unavailable presence from its full JID is
-///   sent to each remembered target (Prosody does this).
+/// - Presence without `to` goes to every available resource of the account, the sender's included
+///   (RFC 6121 §4.2.2, §4.4.2, §4.5.2); a resource's initial presence also brings it the presence of
+///   the account's other available resources, with a `<delay/>` (as Prosody sends them).
+/// - Available presence a client directs at a component domain or a local account is remembered;
+///   when the client disconnects or sends unavailable presence without `to`, unavailable presence
+///   from its full JID is sent to each remembered target (Prosody does this).
 /// - Everything runs on one event loop and every stream is written in routing order, so the stanzas
 ///   of one connection are never reordered.
 final class Router: @unchecked Sendable {  // confined to the server loop
@@ -145,7 +149,7 @@ final class Router: @unchecked Sendable {  // confined to the server loop
     }
 
     private func trackDirectedPresence(_ session: ClientSession, _ presence: Element, to: JID) {
-        guard configuration.components[to.domain] != nil else { return }
+        guard configuration.components[to.domain] != nil || to.domain == configuration.clientDomain else { return }
         switch presence.attribute("type") {
         case nil:
             if !session.directedPresence.contains(to) { session.directedPresence.append(to) }
@@ -162,9 +166,15 @@ final class Router: @unchecked Sendable {  // confined to the server loop
         case .presence:
             switch e.attribute("type") {
             case nil:
+                let initial = !session.available
                 session.available = true
+                session.presence = e
+                broadcastToOwnResources(session, e)
+                if initial { sendOwnResourcesPresence(to: session) }
             case "unavailable":
+                broadcastToOwnResources(session, e)
                 session.available = false
+                session.presence = nil
                 sendUnavailableToDirectedTargets(of: session)
             default:
                 break
@@ -175,6 +185,35 @@ final class Router: @unchecked Sendable {  // confined to the server loop
             route(e, to: session.jid.bare.jid)
         }
     }
+
+    /// RFC 6121 §4.2.2, §4.4.2, §4.5.2: presence without `to` goes to every available resource of
+    /// the account, the sender's own included (its copy without `to`, as Prosody sends it).
+    private func broadcastToOwnResources(_ session: ClientSession, _ presence: Element) {
+        for s in availableSessions(of: session.jid.bare) where s !== session {
+            var copy = presence
+            copy.setAttribute("to", s.jid.description)
+            s.deliver(copy)
+        }
+        session.deliver(presence)
+    }
+
+    /// A newly available resource learns the presence of the account's other available resources,
+    /// each with a `<delay/>` from the server saying when (RFC 6121 §4.2.2; Prosody adds the delay).
+    private func sendOwnResourcesPresence(to session: ClientSession) {
+        let stamp = Self.stampFormatter.string(from: Date())
+        for s in availableSessions(of: session.jid.bare) where s !== session {
+            guard var copy = s.presence else { continue }
+            copy.setAttribute("to", session.jid.description)
+            copy.append(Element("delay", namespace: "urn:xmpp:delay", attrs: ["from": configuration.clientDomain, "stamp": stamp]))
+            session.deliver(copy)
+        }
+    }
+
+    private static let stampFormatter: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f
+    }()
 
     private func sendUnavailableToDirectedTargets(of session: ClientSession) {
         let targets = session.directedPresence
