@@ -83,9 +83,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift5),
 
-        // Test support: the scansion script parser, matcher and runner.
+        // Test support: the scansion script model, parser, matcher and substitutions, without NIO,
+        // shared by the runner and the room machine's unit tests.
+        .target(name: "ScansionCore", dependencies: ["XMPPCore", "XMLStream"], swiftSettings: swift5),
+
+        // Test support: the scansion runner (fake server or real server).
         .target(name: "Scansion", dependencies: [
-            "XMPPCore", "XMLStream", "FakeServer", "Component", "MUCConfig",
+            "ScansionCore", "XMPPCore", "XMLStream", "FakeServer", "Component", "MUCConfig",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -109,7 +113,7 @@ let package = Package(
 
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream", "XMPPCore"]),
-        .testTarget(name: "MUCTests", dependencies: ["MUC", "XMPPCore"]),
+        .testTarget(name: "MUCTests", dependencies: ["MUC", "XMPPCore", "XMLStream", "ScansionCore"]),
         .testTarget(name: "StorageTests", dependencies: ["RoomStore", "SQLiteStore", "PostgresStore", "MUC", "XMPPCore"], swiftSettings: swift5),
         .testTarget(name: "MUCConfigTests", dependencies: ["MUCConfig", "MUC"], swiftSettings: swift5),
         .testTarget(name: "ComponentTests", dependencies: [
@@ -119,6 +123,6 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift5),
-        .testTarget(name: "ScansionTests", dependencies: ["Scansion", "FakeServer", "XMPPCore"], swiftSettings: swift5),
+        .testTarget(name: "ScansionTests", dependencies: ["Scansion", "ScansionCore", "FakeServer", "XMPPCore"], swiftSettings: swift5),
     ]
 )

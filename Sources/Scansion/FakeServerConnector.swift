@@ -1,3 +1,4 @@
+import ScansionCore
 import FakeServer
 import XMPPCore
 

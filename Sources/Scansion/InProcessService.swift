@@ -1,3 +1,4 @@
+import ScansionCore
 import Component
 import Logging
 import MUCConfig

@@ -1,3 +1,4 @@
+import ScansionCore
 import XMPPCore
 
 /// Indented XML for failure reports: one element per line, `xmlns` written where the namespace

@@ -1,3 +1,4 @@
+import ScansionCore
 import NIOCore
 import NIOPosix
 import XMPPCore

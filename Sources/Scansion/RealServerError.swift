@@ -1,3 +1,4 @@
+import ScansionCore
 import XMPPCore
 
 /// Why a log-in to a real XMPP server failed, or why its stream ended early.

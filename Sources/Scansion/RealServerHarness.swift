@@ -1,3 +1,5 @@
+import ScansionCore
+
 /// Runs scripts through a real XMPP server that the service under test is already attached to:
 /// the script's clients log in over the server's client port (see `RealServerConnector`). Starting
 /// the server and a fresh service per script is the caller's job (scripts/interop/run.sh).

@@ -1,3 +1,5 @@
+import ScansionCore
+
 /// Timing of a script run. The defaults are those of the scansion README; tests may shorten the
 /// `receives: nothing` wait without changing its meaning.
 public struct RunOptions: Sendable {

@@ -1,3 +1,4 @@
+import ScansionCore
 import XMPPCore
 
 /// An account a script logs in with.

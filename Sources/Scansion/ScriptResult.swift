@@ -1,3 +1,5 @@
+import ScansionCore
+
 /// Why a script failed: the step, the rule, and both sides of the comparison.
 public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// Line of the failing step (1-based; 0 when the failure is not tied to a step).

@@ -1,3 +1,4 @@
+import ScansionCore
 import XMPPCore
 
 /// Plays one script through a connector, step by step, with the matching rules of `StanzaMatcher`

@@ -1,3 +1,4 @@
+import ScansionCore
 import ArgumentParser
 import Foundation
 import Scansion

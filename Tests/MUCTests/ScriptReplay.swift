@@ -1,4 +1,4 @@
-import Foundation
+import ScansionCore
 import Testing
 import XMPPCore
 @testable import MUC
@@ -9,6 +9,7 @@ import XMPPCore
 /// Disconnecting sends unavailable presence to every occupant JID the client sent presence to,
 /// as a server does.
 struct ScriptReplay {
+    /// One step, with its XML already substituted (the machine's JIDs are known in advance).
     enum Step {
         case connect(String)
         case disconnect(String)
@@ -25,50 +26,42 @@ struct ScriptReplay {
     var clients: [String: Client] = [:]
     var steps: [Step] = []
 
-    /// Parses the script text.
-    init(script: String) {
-        var lines = script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var current: String?
-        while !lines.isEmpty {
-            let line = lines.removeFirst()
-            if line.hasPrefix("-----") { break }
-            if line.hasPrefix("[Client] ") {
-                current = String(line.dropFirst("[Client] ".count)).trimmingSpaces
-            } else if let c = current, line.trimmingSpaces.hasPrefix("jid:") {
-                let jid = String(line.trimmingSpaces.dropFirst(4)).trimmingSpaces
-                let full = jid.contains("/") ? jid : jid + "/scansion-" + c.lowercased()
-                clients[c] = Client(bare: String(jid.split(separator: "/")[0]), full: full)
-            }
+    /// Parses the script text with the runner's parser (`ScriptParser`, `Substitution`); a script
+    /// that does not parse is recorded as an issue.
+    init(script text: String) {
+        let script: Script
+        do { script = try ScriptParser.parse(text) } catch {
+            Issue.record("the script does not parse: \(error)")
+            return
         }
-        var i = 0
-        while i < lines.count {
-            let line = lines[i]
-            i += 1
-            if line.trimmingSpaces.isEmpty || line.hasPrefix("#") || line.first == "\t" || line.first == " " { continue }
-            var block = ""
-            while i < lines.count, lines[i].first == "\t" || lines[i].first == " " || lines[i].trimmingSpaces.isEmpty {
-                if lines[i].trimmingSpaces.isEmpty, i + 1 < lines.count, !(lines[i + 1].first == "\t" || lines[i + 1].first == " ") { i += 1; break }
-                block += lines[i] + "\n"
-                i += 1
+        for c in script.clients {
+            let full = c.jid.contains("/") ? c.jid : c.jid + "/scansion-" + c.name.lowercased()
+            clients[c.name] = Client(bare: String(c.jid.split(separator: "/")[0]), full: full)
+        }
+        for step in script.steps {
+            switch step.action {
+            case .connect: steps.append(.connect(step.client))
+            case .disconnect: steps.append(.disconnect(step.client))
+            case .send(let xml): steps.append(.send(step.client, substitute(xml)))
+            case .receive(let xml): steps.append(.receive(step.client, substitute(xml)))
+            case .receiveNothing: steps.append(.nothing(step.client))
             }
-            block = substitute(block)
-            let words = line.trimmingSpaces
-            if words.hasSuffix(" connects") { steps.append(.connect(String(words.dropLast(" connects".count)))) }
-            else if words.hasSuffix(" disconnects") { steps.append(.disconnect(String(words.dropLast(" disconnects".count)))) }
-            else if words.hasSuffix(" sends:") { steps.append(.send(String(words.dropLast(" sends:".count)), block)) }
-            else if words.hasSuffix(" receives: nothing") { steps.append(.nothing(String(words.dropLast(" receives: nothing".count)))) }
-            else if words.hasSuffix(" receives:") { steps.append(.receive(String(words.dropLast(" receives:".count)), block)) }
-            else { Issue.record("unknown script line: \(line)") }
         }
     }
 
-    private func substitute(_ s: String) -> String {
-        var out = s
-        for (name, c) in clients {
-            out = out.replacingAll("${\(name)'s full JID}", with: c.full)
-            out = out.replacingAll("${\(name)'s JID}", with: c.bare)
+    private func substitute(_ xml: String) -> String {
+        do {
+            return try Substitution.apply(xml) { reference in
+                switch reference {
+                case .bare(let name): return clients[name]?.bare
+                case .full(let name): return clients[name]?.full
+                case .captured: return nil
+                }
+            }
+        } catch {
+            Issue.record("substitution: \(error.message)")
+            return xml
         }
-        return out
     }
 
     /// Runs the script; returns the number of receive steps checked.
@@ -149,13 +142,5 @@ struct ScriptReplay {
             }
         }
         return checked
-    }
-}
-
-extension String {
-    var trimmingSpaces: String { Match.trimmed(self) }
-
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        replacingOccurrences(of: target, with: replacement)
     }
 }

@@ -1,3 +1,4 @@
+import ScansionCore
 import Foundation
 import Scansion
 import Testing

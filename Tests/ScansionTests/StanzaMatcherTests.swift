@@ -1,3 +1,4 @@
+import ScansionCore
 import Scansion
 import Testing
 import XMPPCore

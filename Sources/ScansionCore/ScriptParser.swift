@@ -160,7 +160,7 @@ public enum ScriptParser {
     }
 }
 
-extension String {
+public extension String {
     /// Without leading and trailing spaces, tabs, CR and LF.
     func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }

@@ -161,7 +161,7 @@ public enum StanzaMatcher {
     private static let any = "{scansion:any}"
     private static let capturePrefix = "{scansion:capture:"
 
-    static func matchValue(_ expected: String, _ received: String, captures: inout Captures) -> Bool {
+    public static func matchValue(_ expected: String, _ received: String, captures: inout Captures) -> Bool {
         if expected == any { return true }
         if let name = captureName(expected) {
             if let bound = captures[name] { return bound == received }

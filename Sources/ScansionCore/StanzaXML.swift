@@ -11,7 +11,7 @@ public enum StanzaXML {
         return elements.map(removingIndentation)
     }
 
-    static func removingIndentation(_ element: Element) -> Element {
+    public static func removingIndentation(_ element: Element) -> Element {
         var e = element
         let hasElements = e.children.contains { if case .element = $0 { return true } else { return false } }
         var kept: [Node] = []
@@ -27,7 +27,7 @@ public enum StanzaXML {
     }
 
     /// The element without `scansion:` directive attributes (anywhere in the tree), as it is sent.
-    static func removingDirectives(_ element: Element) -> Element {
+    public static func removingDirectives(_ element: Element) -> Element {
         var e = element
         e.attributes.removeAll { $0.namespace == ScansionNamespace.directives }
         e.children = e.children.map { child in

@@ -1,20 +1,21 @@
+import Foundation
 import XMPPCore
 
 /// Replaces `${Name's JID}` (bare JID), `${Name's full JID}` (the JID bound at log-in) and
 /// `${NAME}` (a value bound earlier by `{scansion:capture:NAME}`) in a block of script XML; values
 /// are XML-escaped for use in attributes or text.
-enum Substitution {
-    enum Reference: Equatable {
+public enum Substitution {
+    public enum Reference: Equatable {
         case bare(String)
         case full(String)
         case captured(String)
     }
 
-    struct Failure: Error {
-        var message: String
+    public struct Failure: Error {
+        public var message: String
     }
 
-    static func apply(_ text: String, resolve: (Reference) -> String?) throws(Failure) -> String {
+    public static func apply(_ text: String, resolve: (Reference) -> String?) throws(Failure) -> String {
         guard text.contains("${") else { return text }
         var out = ""
         var rest = Substring(text)
