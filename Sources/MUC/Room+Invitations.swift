@@ -11,7 +11,7 @@ extension Room {
         var membersAdded = false
         if !invites.isEmpty {
             guard let sender = occupant(session: real) else {
-                return out.send(Build.error(message, .notAcceptable, text: "You are not in the room", by: jid))
+                return out.send(Build.error(message, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
             }
             let aff = affiliation(of: real.bare, ctx)
             if config.membersOnly && aff < .admin && !config.allowInvites {

@@ -50,7 +50,7 @@ extension Room {
     /// rule, §7.4 the specific one, as deployed servers do).
     private mutating func groupchat(_ message: Element, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         guard let sender = occupant(session: real) else {
-            return out.send(Build.error(message, .notAcceptable, text: "You are not in the room", by: jid))
+            return out.send(Build.error(message, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
         }
         let ns = message.namespace
         let hasBody = message.child("body", namespace: ns) != nil
@@ -125,7 +125,7 @@ extension Room {
                                 _ ctx: RoomContext, _ out: inout ActionList) {
         guard type != .groupchat else { return out.send(Build.error(message, .badRequest, type: .modify, by: jid)) }
         guard let sender = occupant(session: real) else {
-            return out.send(Build.error(message, .notAcceptable, text: "You are not in the room", by: jid))
+            return out.send(Build.error(message, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
         }
         guard let target = occupants[nick] else { return out.send(Build.error(message, .itemNotFound, by: jid)) }
         guard config.allowPM != .none else {

@@ -5,7 +5,7 @@ extension Room {
     /// moderator's submitted approval grants voice.
     mutating func voiceRequest(_ message: Element, form: DataForm, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         guard let sender = occupant(session: real) else {
-            return out.send(Build.error(message, .notAcceptable, text: "You are not in the room", by: jid))
+            return out.send(Build.error(message, .notAcceptable, type: .cancel, text: "You are not in the room", by: jid))
         }
         if sender.role == .moderator, form.type == .submit {
             guard form["muc#request_allow"]?.boolValue == true, let nick = form["muc#roomnick"]?.value,

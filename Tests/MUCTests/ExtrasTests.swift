@@ -20,7 +20,7 @@ import XMPPCore
             <message from='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline from='\(People.julietBare)'><reason>Busy</reason></decline></x></message>
             """]])
         // Non-occupants cannot invite; bad JIDs are refused.
-        #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='a@b'/></x></message>", from: rosaline))! == ("modify", "not-acceptable"))
+        #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='a@b'/></x></message>", from: rosaline))! == ("cancel", "not-acceptable"))
         #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='@'/></x></message>", from: romeo))! == ("modify", "jid-malformed"))
     }
 
@@ -142,7 +142,7 @@ import XMPPCore
             <message to='\(room)'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>\
             <field var='muc#role'><value>participant</value></field></x></message>
             """
-        expectError(t.send(request, from: rosaline), to: rosaline, kind: "message", type: "modify", condition: "not-acceptable")
+        expectError(t.send(request, from: rosaline), to: rosaline, kind: "message", type: "cancel", condition: "not-acceptable")
         // A participant (who has voice) or a moderator asking: nothing to do.
         t.admin(romeo, "<item nick='Juliet' role='participant'/>")
         #expect(t.send(request, from: juliet).deliveries.isEmpty)

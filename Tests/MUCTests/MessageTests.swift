@@ -31,7 +31,7 @@ import XMPPCore
     @Test func groupchatRefusals() {
         var t = room2()
         expectError(t.send("<message type='groupchat' to='\(room)'><body>x</body></message>", from: rosaline),
-                    to: rosaline, kind: "message", type: "modify", condition: "not-acceptable", from: room)
+                    to: rosaline, kind: "message", type: "cancel", condition: "not-acceptable", from: room)
         expectError(t.send("<message type='chat' to='\(room)'><body>x</body></message>", from: juliet),
                     to: juliet, kind: "message", type: "modify", condition: "bad-request")
         #expect(t.send("<message type='headline' to='\(room)'><body>x</body></message>", from: juliet).deliveries.isEmpty)
@@ -72,7 +72,7 @@ import XMPPCore
         expectError(t.send("<message type='chat' to='\(room)/Nobody'><body>x</body></message>", from: juliet),
                     to: juliet, kind: "message", type: "cancel", condition: "item-not-found")
         expectError(t.send("<message type='chat' to='\(room)/Romeo'><body>x</body></message>", from: rosaline),
-                    to: rosaline, kind: "message", type: "modify", condition: "not-acceptable")
+                    to: rosaline, kind: "message", type: "cancel", condition: "not-acceptable")
         t.submitConfig(romeo, field("allowpm", "moderators"))
         expectError(t.send("<message type='chat' to='\(room)/Romeo'><body>x</body></message>", from: juliet),
                     to: juliet, kind: "message", type: "auth", condition: "forbidden")
