@@ -11,7 +11,7 @@
 # while two users sit in a room, restarted, the service must reconnect on its own, and the room must
 # hold no ghost of the lost sessions (scripts/interop/linkloss/).
 #
-# Prints one line per server, `prosody: N passed, N failed` and `ejabberd: N passed, N failed`
+# The servers run side by side, each with its own ports. Prints one line per server, `prosody: N passed, N failed` and `ejabberd: N passed, N failed`
 # (the slixmpp and link-loss tests count as one each), and exits non-zero if anything failed. Everything it starts
 # is stopped on exit, by pid.
 #
@@ -67,11 +67,12 @@ ANY_FAILED=0
 REPORT=()
 
 LINKLOSS_RUNNER=
+SERVER_PIDS=()
 cleanup() {
-    stop_pid "$LINKLOSS_RUNNER" 5
-    component_stop
-    prosody_stop
-    ejabberd_stop
+    for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid" 30; done
+    # A server's run stopped in the middle of a script leaves that script's processes.
+    pkill -KILL -f "$INTEROP_DIR/" 2>/dev/null
     if [ "$ANY_FAILED" = 0 ] && [ "${INTEROP_KEEP:-0}" != 1 ]; then
         rm -rf "$INTEROP_DIR"
     else
@@ -253,8 +254,12 @@ slixmpp_test() {
 
 # --- the run ------------------------------------------------------------------------------------
 
-for name in $SERVERS; do
-    passed=0 failed=0
+# run_server NAME: every script, the slixmpp test and the link-loss test through NAME; its report
+# line goes to $INTEROP_DIR/report-NAME. Runs in a subshell, beside the other server's.
+run_server() {
+    local name=$1 passed=0 failed=0
+    trap 'stop_pid "$LINKLOSS_RUNNER" 5; component_stop; server_stop "$name"' EXIT
+    trap 'exit 130' TERM INT
     say "== $name"
     if ! server_setup "$name"; then
         echo "$name: could not be set up (files in $INTEROP_DIR/$name)"
@@ -278,11 +283,24 @@ for name in $SERVERS; do
             echo "$name FAIL link loss (kill -9, restart, reconnect, no ghost occupants)"
             failed=$((failed + 1))
         fi
-        component_stop
-        server_stop "$name"
     fi
-    [ $failed = 0 ] || ANY_FAILED=1
-    REPORT+=("$name: $passed passed, $failed failed")
+    echo "$name: $passed passed, $failed failed" > "$INTEROP_DIR/report-$name"
+}
+
+# The servers run side by side (their ports differ), each printing into its own file; the files
+# are shown one after the other once both are done.
+SERVER_PIDS=()
+for name in $SERVERS; do
+    run_server "$name" > "$INTEROP_DIR/output-$name" 2>&1 &
+    SERVER_PIDS+=($!)
+done
+for pid in "${SERVER_PIDS[@]}"; do wait "$pid"; done
+SERVER_PIDS=()
+for name in $SERVERS; do
+    cat "$INTEROP_DIR/output-$name"
+    line=$(cat "$INTEROP_DIR/report-$name" 2>/dev/null) || line="$name: did not finish"
+    REPORT+=("$line")
+    [[ "$line" == *" 0 failed" ]] || ANY_FAILED=1
 done
 
 for line in "${REPORT[@]}"; do echo "$line"; done
