@@ -40,8 +40,8 @@ extension Room {
     /// in this order: affiliation changes from the owner/admin lists, removal of non-members
     /// (322) when the room became members-only, the result, then one message with the status
     /// codes (104 for any change, 172/173 when anonymity changed; §10.2.1). The submission that
-    /// unlocks a new room has no such message: §10.1.1 asks only for the result, and §10.2.1
-    /// covers later ("subsequent") changes.
+    /// unlocks a new room sends it too when it changed anything (an instant room's empty
+    /// submission changes nothing), as Prosody does: the owner learns the configuration took effect.
     private mutating func submitConfiguration(_ iq: Element, form: DataForm, from real: JID, _ ctx: RoomContext, _ out: inout ActionList) {
         var submission = ConfigSubmission(config: config)
         if !form.fields.isEmpty {
@@ -55,7 +55,6 @@ extension Room {
         }
         let before = self
         let old = config
-        let wasLocked = locked
         config = submission.config
         locked = false
         history.trim(to: config.historyLength)
@@ -78,7 +77,7 @@ extension Room {
         withoutWhois.whois = old.whois
         if withoutWhois != old { codes.append(.configurationChanged) }
         if config.whois != old.whois { codes.append(config.whois == .anyone ? .nowNonAnonymous : .nowSemiAnonymous) }
-        if !codes.isEmpty && !wasLocked { actions.emit(statusMessage(codes), to: everySession()) }
+        if !codes.isEmpty { actions.emit(statusMessage(codes), to: everySession()) }
 
         // Made temporary, a stored room leaves storage (and memory, once empty).
         out.append(contentsOf: committing(actions, since: before, request: iq))

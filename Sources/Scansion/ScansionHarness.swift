@@ -69,6 +69,8 @@ public struct ScansionHarness: Sendable {
             let seen = server.events.map { "\($0)" }.joined(separator: ", ")
             return setupFailure("the service did not connect and authenticate within \(connectTimeout) (fake server events: \(seen.isEmpty ? "none" : seen))")
         }
+        var options = options
+        if options.barrierJID == nil { options.barrierJID = componentDomain }
         let result = await ScriptRunner(script: script, connector: FakeServerConnector(server: server), options: options, record: record).run()
         await service.stop()
         await server.stop()

@@ -21,6 +21,7 @@ public final class ScriptRunner {
     public let options: RunOptions
 
     private let clock = ActionClock()
+    private let barriers = Barriers()
     private var clients: [String: any ScansionClient] = [:]
     private var fullJIDs: [String: String] = [:]
     private var inboxes: [String: Inbox] = [:]
@@ -49,6 +50,9 @@ public final class ScriptRunner {
         for (index, step) in script.steps.enumerated() {
             if !step.action.isReceive, options.settleBeforeAction > .zero, !clients.isEmpty {
                 try? await Task.sleep(for: options.settleBeforeAction)
+            }
+            if !step.action.isReceive, let barrier = options.barrierJID {
+                await self.barrier(barrier)
             }
             let action = clock.advance()
             for c in script.clients where !(c.name == step.client && step.action.isReceive) {
@@ -136,23 +140,41 @@ public final class ScriptRunner {
             account.resource = String(declaration.jid[declaration.jid.index(after: slash)...])
         }
         let inbox = Inbox(clock: clock)
+        let barriers = self.barriers
         do {
             let client: any ScansionClient
             if let recorder {
                 let name = step.client
                 client = try await connector.connect(account) { stanza in
+                    if barriers.answered(stanza) { return }
                     recorder.record(stanza, client: name)
                     inbox.deliver(stanza)
                 }
                 recorder.loggedIn(name, fullJID: client.fullJID)
             } else {
-                client = try await connector.connect(account) { inbox.deliver($0) }
+                client = try await connector.connect(account) { stanza in
+                    if barriers.answered(stanza) { return }
+                    inbox.deliver(stanza)
+                }
             }
             clients[step.client] = client
             fullJIDs[step.client] = client.fullJID
             inboxes[step.client] = inbox
         } catch {
             throw fail(step, "could not log in as \(declaration.jid): \(error)")
+        }
+    }
+
+    /// Pings `jid` from every connected client and waits for the answers (see `RunOptions.barrierJID`);
+    /// gives up on a client after the receive timeout.
+    private func barrier(_ jid: String) async {
+        for name in clients.keys.sorted() {
+            guard let client = clients[name] else { continue }
+            let id = barriers.next()
+            let ping = Element("iq", namespace: NS.client, attrs: ["type": "get", "to": jid, "id": id],
+                               children: [Element("ping", namespace: NS.ping)])
+            do { try await client.send(ping) } catch { barriers.cancel(id); continue }
+            await barriers.wait(id, timeout: options.receiveTimeout)
         }
     }
 

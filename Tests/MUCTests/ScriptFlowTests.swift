@@ -15,7 +15,8 @@ import XMPPCore
         expectOnly(out, [romeo: [X.presence("Romeo", X.status(201) + X.item("owner", "moderator", jid: romeo) + X.status(110)), X.emptySubject]])
 
         out = t.submitConfig(romeo, field("roomsecret", "cauldronburn"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
+        // Unlocking with a change: the result, then 104 (as Prosody; the reference script leaves it unchecked).
+        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
 
         out = t.join(juliet, nick: "Juliet")
         expectOnly(out, [juliet: ["""
@@ -53,7 +54,8 @@ import XMPPCore
         var t = Transcript()
         t.join(romeo, nick: "Romeo")
         var out = t.submitConfig(romeo, field("membersonly", "1"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
+        // Unlocking with a change: the result, then 104 (as Prosody; the reference script leaves it unchecked).
+        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
 
         out = t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>", id: "member1")
         expectOnly(out, [romeo: [X.affiliationMessage(People.julietBare, "member"), X.result("member1")]])
@@ -119,7 +121,8 @@ import XMPPCore
         var t = Transcript()
         t.join(romeo, nick: "Romeo")
         var out = t.submitConfig(romeo, field("presencebroadcast", "none", "participant", "moderator"), id: "config1")
-        expectOnly(out, [romeo: [X.result("config1")]])  // unlocking: no 104 (§10.1.1)
+        // Unlocking with a change: the result, then 104 (as Prosody; the reference script leaves it unchecked).
+        expectOnly(out, [romeo: [X.result("config1"), X.statusMessage(104)]])
 
         out = t.admin(romeo, "<item affiliation='member' jid='\(People.julietBare)'/>", id: "member1")
         expectOnly(out, [romeo: [X.affiliationMessage(People.julietBare, "member"), X.result("member1")]])
