@@ -64,7 +64,10 @@ extension Room {
                   target.bare == prober.bare || config.presenceBroadcast.contains(target.role) {
             reply = rosterPresence(of: target, seesJIDs: config.seesRealJIDs(prober.role) || target.bare == prober.bare, ctx)
         } else {
-            let item = Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil)
+            // Nobody there (or not shown): unavailable, with the affiliation of whoever reserved the
+            // nick (§17.3 rule 8: the real affiliation), none otherwise.
+            let holder = nick.flatMap { reservedNicks[$0] }
+            let item = Build.item(affiliation: holder.map(storedAffiliation(of:)) ?? Affiliation.none, role: Role.none, jid: nil)
             reply = Build.presence(from: occupantAddress(nick ?? ""), type: "unavailable", payload: [], x: Build.userX(items: [item]))
         }
         out.send(reply, to: real)
@@ -82,15 +85,16 @@ extension Room {
         if locked && aff != .owner { return refuse(.itemNotFound, .cancel) }
         // §7.2.7: banned.
         if aff == .outcast { return refuse(.forbidden, .auth) }
-        // §7.2.8: in use by someone else, or reserved by someone else.
-        if let holder = occupants[nick], holder.bare != user { return refuse(.conflict, .cancel) }
-        if let owner = reservedNicks[nick], owner != user { return refuse(.conflict, .cancel) }
         // §7.2.6: members only.
         if config.membersOnly && aff < .member { return refuse(.registrationRequired, .auth) }
         // §7.2.5: password.
         if config.passwordProtected && Room.password(in: stanza) != config.password {
             return refuse(.notAuthorized, .auth)
         }
+        // §7.2.8: in use by someone else, or reserved by someone else. Checked after the rights to
+        // enter (as Prosody does), so that nobody learns who is in a room he may not enter.
+        if let holder = occupants[nick], holder.bare != user { return refuse(.conflict, .cancel) }
+        if let owner = reservedNicks[nick], owner != user { return refuse(.conflict, .cancel) }
         let existing = occupants[nick]
         // §7.2.9: full, except for admins and owners.
         let maxUsers = config.effectiveMaxUsers(limit: ctx.settings.maxOccupantsLimit)

@@ -70,6 +70,13 @@ extension Room {
         if let holder = reservedNicks[nick], holder != user {
             return out.send(Build.error(iq, .conflict, text: "The nickname is already reserved"))
         }
+        // A user's own registration does not take a nick from someone using it in the room (an
+        // admin's reservation through muc#admin does, and evicts the impostor): conflict, as Prosody.
+        if let holder = occupants[nick], holder.bare != user {
+            return out.send(Build.error(iq, .conflict, text: "The nickname is in use in the room"))
+        }
+        // The nick the user already holds: nothing changes, nothing to announce (as Prosody).
+        if reservedNick(of: user) == nick { return out.send(iq.iqResult()) }
         if needsApproval {
             askForApproval(of: user, nick: nick, submission: form, &out)
             return out.send(iq.iqResult())

@@ -55,7 +55,8 @@ import XMPPCore
         #expect(approve.persisted.first?.affiliations.contains { $0.jid.description == People.rosalineBare && $0.affiliation == .member && $0.nick == "Rosaline" } == true)
         expectStanzas(approve, to: romeo, [X.affiliationMessage(People.rosalineBare, "member")])
         #expect(t.join(rosaline, nick: "Rosaline").to(rosaline).count == 4)
-        expectError(t.join("someone@localhost/x", nick: "Rosaline"), to: "someone@localhost/x", type: "cancel", condition: "conflict")
+        // Someone else: refused as a non-member first (nobody learns who holds which nick).
+        expectError(t.join("someone@localhost/x", nick: "Rosaline"), to: "someone@localhost/x", type: "auth", condition: "registration-required")
     }
 
     @Test func decisionRefusals() {

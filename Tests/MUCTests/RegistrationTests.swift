@@ -41,6 +41,12 @@ import XMPPCore
         t.send(ScriptFlowTests.register(id: "r", nick: "Romeo"), from: romeo)
         // Someone else's nick.
         #expect(errorOf(t.send(ScriptFlowTests.register(id: "r2", nick: "Romeo"), from: juliet))! == ("cancel", "conflict"))
+        // A nick someone else is using in the room, reserved by nobody: conflict too; she stays.
+        t.join(rosaline, nick: "Rosaline")
+        let taken = t.send(ScriptFlowTests.register(id: "r2b", nick: "Rosaline"), from: juliet)
+        #expect(errorOf(taken)! == ("cancel", "conflict"))
+        #expect(taken.to(rosaline).isEmpty)
+        t.send("<presence type='unavailable' to='\(room)/Rosaline'/>", from: rosaline)
         // Invisible nick, missing form, wrong form type.
         #expect(errorOf(t.send(ScriptFlowTests.register(id: "r3", nick: " "), from: juliet))! == ("modify", "not-acceptable"))
         #expect(errorOf(t.send("<iq id='r4' to='\(room)' type='set'><query xmlns='jabber:iq:register'/></iq>", from: juliet))! == ("modify", "bad-request"))
