@@ -2,6 +2,8 @@
 enum MoreNS {
     /// XEP-0050: ad-hoc commands (hats are managed with them, XEP-0317).
     static let commands = "http://jabber.org/protocol/commands"
+    /// XEP-0249: direct invitations (added to mediated ones for clients that only know these).
+    static let directInvitation = "jabber:x:conference"
     /// XEP-0317: `FORM_TYPE` of the hat command forms.
     static let hatsCommands = "urn:xmpp:hats:commands"
     /// XEP-0313: message archive management.

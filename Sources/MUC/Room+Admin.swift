@@ -123,7 +123,6 @@ extension Room {
                 for s in occupants[nick]?.sessions ?? [] { targetSessions.insert(s) }
             }
         }
-        targetSessions.remove(real)
         let before = self
         var actions = ActionList()
         var affiliationsChanged = false

@@ -30,28 +30,45 @@ extension Room {
                                      actor: Actor(nick: sender.nick, jid: real), ctx, &actions)
                     membersAdded = true
                 }
-                var forwardedInvite = Element("invite", namespace: NS.mucUser, attrs: ["from": real.bare.description])
+                // §7.8.2 lets the room name the inviter by bare, full or occupant JID: the occupant
+                // JID, as Prosody does, reveals nothing a semi-anonymous room hides, and a decline
+                // sent back to it reaches the inviter.
+                var forwardedInvite = Element("invite", namespace: NS.mucUser, attrs: ["from": occupantAddress(sender.nick)])
                 for child in invite.elements where child.namespace == NS.mucUser && (child.name == "reason" || child.name == "continue") {
                     forwardedInvite.append(child)
                 }
                 var ux = Element("x", namespace: NS.mucUser, attrs: [:], children: [forwardedInvite])
                 if config.passwordProtected { ux.append(.text("password", namespace: NS.mucUser, config.password)) }
-                let reason = invite.childText("reason", namespace: NS.mucUser).map { ": \($0)" } ?? ""
-                let body = Element.text("body", namespace: NS.component, "\(real.bare) invited you to the room \(address)\(reason)")
+                let reasonText = invite.childText("reason", namespace: NS.mucUser)
+                let body = Element.text("body", namespace: NS.component,
+                                        "\(sender.nick) invited you to the room \(address)" + (reasonText.map { ": \($0)" } ?? ""))
+                // XEP-0249's element too, for clients that only know direct invitations.
+                var direct = Element.text("x", namespace: MoreNS.directInvitation, reasonText ?? "")
+                direct.setAttribute("jid", address)
                 var m = Element("message", namespace: NS.component, attrs: ["from": address, "id": message.attribute("id")],
-                                children: [ux, body])
+                                children: [ux, body, direct])
                 m.setAttribute("to", to.description)
                 actions.send(m)
             }
         }
         for decline in x.children("decline", namespace: NS.mucUser) {
-            guard let to = decline.attribute("to").flatMap({ try? JID($0) }) else { continue }
-            var forwardedDecline = Element("decline", namespace: NS.mucUser, attrs: ["from": real.bare.description])
+            guard let to = decline.attribute("to").flatMap({ try? JID($0) }) else {
+                return out.send(Build.error(message, .jidMalformed, by: jid))
+            }
+            // The decliner's full JID, as Prosody gives it (§7.8.2 allows bare or full).
+            var forwardedDecline = Element("decline", namespace: NS.mucUser, attrs: ["from": real.description])
             if let r = decline.child("reason", namespace: NS.mucUser) { forwardedDecline.append(r) }
-            let m = Element("message", namespace: NS.component,
-                            attrs: ["from": address, "to": to.description, "id": message.attribute("id")],
+            let m = Element("message", namespace: NS.component, attrs: ["from": address, "id": message.attribute("id")],
                             children: [Element("x", namespace: NS.mucUser, attrs: [:], children: [forwardedDecline])])
-            actions.send(m)
+            // A decline to the inviter's occupant JID (as the invitation named it) goes to that occupant.
+            if to.bare == jid, let nick = to.resource {
+                guard let inviter = occupants[nick] else {
+                    return out.send(Build.error(message, .itemNotFound, by: jid))
+                }
+                actions.emit(m, to: inviter.sessions)
+            } else {
+                actions.send(m, to: to)
+            }
         }
         out.append(contentsOf: membersAdded ? committing(actions, since: before, request: message) : actions)
     }

@@ -12,12 +12,12 @@ import XMPPCore
         t.submitConfig(romeo, field("roomsecret", "cauldronburn"))
         let out = t.send("<message id='inv' to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='\(People.julietBare)'><reason>Come!</reason></invite></x></message>", from: romeo)
         expectOnly(out, [People.julietBare: ["""
-            <message from='\(room)' id='inv'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='\(People.romeoBare)'><reason>Come!</reason></invite><password>cauldronburn</password></x><body/></message>
+            <message from='\(room)' id='inv'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='\(room)/Romeo'><reason>Come!</reason></invite><password>cauldronburn</password></x><body/><x xmlns='jabber:x:conference' jid='\(room)'>Come!</x></message>
             """]])
         // Declining goes back to the inviter.
         let decline = t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline to='\(People.romeoBare)'><reason>Busy</reason></decline></x></message>", from: juliet)
         expectOnly(decline, [People.romeoBare: ["""
-            <message from='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline from='\(People.julietBare)'><reason>Busy</reason></decline></x></message>
+            <message from='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><decline from='\(juliet)'><reason>Busy</reason></decline></x></message>
             """]])
         // Non-occupants cannot invite; bad JIDs are refused.
         #expect(errorOf(t.send("<message to='\(room)'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='a@b'/></x></message>", from: rosaline))! == ("cancel", "not-acceptable"))
