@@ -186,7 +186,13 @@ extension Room {
         guard var o = occupants[nick] else { return }
         o.payload = Occupant.reflectedPayload(of: stanza)
         updateOccupant(o)
+        // A join presence (with the MUC element) to a new nick is also a resynchronisation (§17.3
+        // rule 3): that session gets the roster before its new self-presence, then history and
+        // subject, as on entering (Prosody does the same).
+        let muc = stanza.child("x", namespace: NS.muc)
+        if muc != nil { sendRoster(to: real, viewer: o, ctx, &out) }
         publish(o, PresenceChange(id: id), prevRole: nil, ctx, &out)
+        if let muc { sendHistoryAndSubject(to: real, request: muc.child("history", namespace: NS.muc), ctx, &out) }
     }
 
     /// §7.14: a session leaves. The last session takes the occupant out of the room (role none);

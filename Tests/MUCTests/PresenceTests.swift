@@ -78,6 +78,21 @@ import XMPPCore
         #expect(t.join(rosaline, nick: "Juliet").to(rosaline).count == 5)  // roster (2), self, history (1), subject
     }
 
+    /// §17.3 rule 3: a join presence (with the MUC element) to a new nick changes the nick and
+    /// resynchronises that session: roster, new self-presence, then history and subject.
+    @Test func nickChangeWithAJoinPresenceResynchronises() {
+        var t = roomWithTwo()
+        let out = t.send("<presence to='\(room)/Jules'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>", from: juliet)
+        expectOnly(out, [
+            romeo: [X.presence("Juliet", type: "unavailable", X.status(303) + X.item("none", "participant", jid: juliet, nick: "Jules")),
+                    X.presence("Jules", X.item("none", "participant", jid: juliet))],
+            juliet: [X.presence("Juliet", type: "unavailable", X.status(303) + X.item("none", "participant", jid: juliet, nick: "Jules") + X.status(110)),
+                     X.presence("Romeo", X.item("owner", "moderator")),
+                     X.presence("Jules", X.item("none", "participant", jid: juliet) + X.status(110)),
+                     X.emptySubject],
+        ])
+    }
+
     @Test func nickChangeConflicts() {
         var t = roomWithTwo()
         expectError(t.send("<presence to='\(room)/Romeo'/>", from: juliet), to: juliet, type: "cancel", condition: "conflict", from: "\(room)/Romeo")

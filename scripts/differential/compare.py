@@ -391,6 +391,7 @@ def main():
     names = sorted(set(names) | {f[:-5] for f in os.listdir(args.prosody) if f.endswith(".json")})
     same = listed = unlisted = 0
     unlisted_names = []
+    stale_names = []
     for name in names:
         try:
             with open(os.path.join(args.ours, name + ".json"), encoding="utf-8") as f:
@@ -424,7 +425,12 @@ def main():
                 print("%s: accepted into %s%s" % (name, path, "" if reason and has_reason(reason) else "; write its reason"))
         if not diff:
             same += 1
-            print("same         %s" % name)
+            if os.path.exists(path):
+                # A difference listed for a script that no longer differs: the list must say what is.
+                stale_names.append(name)
+                print("same         %s (but %s still lists a difference: remove it)" % (name, path))
+            else:
+                print("same         %s" % name)
             continue
         reason, accepted = read_accepted(path)
         if accepted == diff and has_reason(reason):
@@ -452,7 +458,9 @@ def main():
              " against Prosody %s" % args.prosody_version if args.prosody_version else ""))
     for n in unlisted_names:
         print("    not listed: %s" % n)
-    return 1 if unlisted else 0
+    for n in stale_names:
+        print("    listed but the same now: %s" % n)
+    return 1 if unlisted or stale_names else 0
 
 
 def indent(text):
