@@ -16,6 +16,7 @@
 # is stopped on exit, by pid.
 #
 # Environment: INTEROP_SERVERS ("prosody ejabberd"), INTEROP_SCRIPTS (Fixtures/scansion),
+# INTEROP_JOBS (instances of each server running a share of the scripts side by side; 2),
 # INTEROP_KEEP=1 keeps the working directory (kept anyway when something failed), BIN_DIR (where
 # muc-component and scansion-run are; default: built with `swift build --product …`).
 set -uo pipefail
@@ -97,8 +98,8 @@ cp "${SCRIPTS[@]}" "$INTEROP_DIR/scripts/" || exit 2
 # server_start NAME: starts (or restarts) the private instance of NAME on its ports.
 server_start() {
     case $1 in
-        prosody) prosody_start "$INTEROP_DIR/prosody" "$C2S_PORT" "$COMPONENT_PORT" ;;
-        ejabberd) ejabberd_start "$INTEROP_DIR/ejabberd" "$C2S_PORT" "$COMPONENT_PORT" "$EJABBERD_NODE" ;;
+        prosody) prosody_start "$SERVER_DIR" "$C2S_PORT" "$COMPONENT_PORT" ;;
+        ejabberd) ejabberd_start "$SERVER_DIR" "$C2S_PORT" "$COMPONENT_PORT" "$EJABBERD_NODE" ;;
     esac
 }
 
@@ -123,12 +124,13 @@ server_stop() {
     esac
 }
 
-# server_setup NAME: picks ports, writes the configuration, starts the server, creates the accounts.
+# server_setup NAME LANE: picks ports, writes the configuration (in SERVER_DIR), starts the
+# server, creates the accounts. Each lane has its own instance.
 server_setup() {
-    local name=$1 dir=$INTEROP_DIR/$1 account user password
+    local name=$1 lane=$2 dir=$SERVER_DIR account user password
     case $name in
         prosody)
-            pick_port C2S_PORT 25222 && pick_port COMPONENT_PORT 25347 || return 1
+            pick_port C2S_PORT $((25222 + lane * 10)) && pick_port COMPONENT_PORT $((25347 + lane * 10)) || return 1
             prosody_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" info
             for account in "${ACCOUNTS[@]}"; do
                 IFS=$'\t' read -r user password <<<"$account"
@@ -137,8 +139,9 @@ server_setup() {
             server_start prosody ;;
         ejabberd)
             local dist
-            pick_port C2S_PORT 35222 && pick_port COMPONENT_PORT 35347 && pick_port dist 35369 || return 1
-            EJABBERD_NODE=muc-interop-$$@localhost
+            pick_port C2S_PORT $((35222 + lane * 10)) && pick_port COMPONENT_PORT $((35347 + lane * 10)) \
+                && pick_port dist $((35369 + lane * 10)) || return 1
+            EJABBERD_NODE=muc-interop-$$-$lane@localhost
             ejabberd_config "$dir" "$C2S_PORT" "$COMPONENT_PORT" "$dist" "$EJABBERD_NODE"
             server_start ejabberd || return 1
             for account in "${ACCOUNTS[@]}"; do
@@ -254,21 +257,25 @@ slixmpp_test() {
 
 # --- the run ------------------------------------------------------------------------------------
 
-# run_server NAME: every script, the slixmpp test and the link-loss test through NAME; its report
-# line goes to $INTEROP_DIR/report-NAME. Runs in a subshell, beside the other server's.
-run_server() {
-    local name=$1 passed=0 failed=0
+# run_lane NAME LANE SCRIPT...: the scripts through the lane's own instance of NAME (lane 0 also
+# runs the slixmpp and link-loss tests); "PASSED FAILED" goes to $INTEROP_DIR/count-NAME-LANE.
+# Runs in a subshell.
+run_lane() {
+    local name=$1 lane=$2 passed=0 failed=0
+    shift 2
+    SERVER_DIR=$INTEROP_DIR/$name-$lane
     trap 'stop_pid "$LINKLOSS_RUNNER" 5; component_stop; server_stop "$name"' EXIT
     trap 'exit 130' TERM INT
-    say "== $name"
-    if ! server_setup "$name"; then
-        echo "$name: could not be set up (files in $INTEROP_DIR/$name)"
-        failed=$((${#SCRIPTS[@]} + 1))
-    else
-        say "$name: client port $C2S_PORT, component port $COMPONENT_PORT"
-        for script in "${SCRIPTS[@]}"; do
-            if run_script "$name" "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-        done
+    if ! server_setup "$name" "$lane"; then
+        echo "$name: lane $lane could not be set up (files in $SERVER_DIR)"
+        echo "0 $(($# + 1))" > "$INTEROP_DIR/count-$name-$lane"
+        return
+    fi
+    say "$name lane $lane: client port $C2S_PORT, component port $COMPONENT_PORT, $# scripts"
+    for script in "$@"; do
+        if run_script "$name" "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    done
+    if [ "$lane" = 0 ]; then
         if slixmpp_test "$name"; then
             echo "$name PASS slixmpp archive (send, restart the service, read back through XEP-0313)"
             passed=$((passed + 1))
@@ -284,8 +291,34 @@ run_server() {
             failed=$((failed + 1))
         fi
     fi
+    echo "$passed $failed" > "$INTEROP_DIR/count-$name-$lane"
+}
+
+# run_server NAME: the scripts shared out among INTEROP_JOBS lanes (each its own instance of the
+# server, side by side: a script mostly waits); its report line goes to $INTEROP_DIR/report-NAME.
+run_server() {
+    local name=$1 lane i passed=0 failed=0 p f
+    local pids=()
+    trap 'for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done' EXIT
+    say "== $name"
+    for ((lane = 0; lane < LANES; lane++)); do
+        local share=()
+        for ((i = lane; i < ${#SCRIPTS[@]}; i += LANES)); do share+=("${SCRIPTS[$i]}"); done
+        run_lane "$name" "$lane" "${share[@]}" > "$INTEROP_DIR/output-$name-$lane" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+    pids=()
+    for ((lane = 0; lane < LANES; lane++)); do
+        cat "$INTEROP_DIR/output-$name-$lane"
+        read -r p f < "$INTEROP_DIR/count-$name-$lane" 2>/dev/null || { p=0; f=1; echo "$name: lane $lane did not finish"; }
+        passed=$((passed + p)); failed=$((failed + f))
+    done
     echo "$name: $passed passed, $failed failed" > "$INTEROP_DIR/report-$name"
 }
+
+LANES=${INTEROP_JOBS:-2}
+[ "$LANES" -ge 1 ] 2>/dev/null || { say "INTEROP_JOBS must be a number of at least 1"; exit 2; }
 
 # The servers run side by side (their ports differ), each printing into its own file; the files
 # are shown one after the other once both are done.
