@@ -110,18 +110,26 @@ extension Room {
         }
         let before = self
         var actions = ActionList()
-        removeEveryone(destroy: destroyElement, &actions)
+        removeEveryone(destroy: destroyElement, ctx, &actions)
         actions.send(iq.iqResult())
         out.append(contentsOf: committing(actions, since: before, request: iq))
     }
 
     /// Sends every occupant the unavailable presence carrying `destroy` (§10.9), empties the room
-    /// and marks it destroyed.
-    mutating func removeEveryone(destroy: Element, _ actions: inout ActionList) {
+    /// and marks it destroyed. Each session gets it as its own self-presence, as Prosody sends it:
+    /// `<destroy/>`, its item (the affiliation it had, role none, its own JID) and status 110
+    /// (§7.2.2: the presence is about the user himself). XEP-0045's Example 210 shows affiliation
+    /// none and no 110; clients read the `<destroy/>`, and both forms carry it.
+    mutating func removeEveryone(destroy: Element, _ ctx: RoomContext, _ actions: inout ActionList) {
         for o in occupants {
-            let x = Build.userX(items: [Build.item(affiliation: Affiliation.none, role: Role.none, jid: nil), destroy])
-            actions.emit(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x,
-                                        extra: presenceExtras(bare: o.bare, occupantID: o.occupantID)), to: o.sessions)
+            let aff = affiliation(of: o.bare, ctx)
+            let extra = presenceExtras(bare: o.bare, occupantID: o.occupantID)
+            for session in o.sessions {
+                let x = Build.userX(items: [destroy, Build.item(affiliation: aff, role: Role.none, jid: session.description)],
+                                    post: [.selfPresence])
+                actions.send(Build.presence(from: occupantAddress(o.nick), type: "unavailable", payload: [], x: x, extra: extra),
+                             to: session)
+            }
             removeOccupant(nick: o.nick)
         }
         destroyed = true

@@ -5,12 +5,12 @@ import XMPPCore
 /// check applies and no actor is named, as when Prosody's commands act on a room.
 extension Room {
     /// Destroys the room as §10.9 does (every occupant gets the unavailable presence with an empty
-    /// `<destroy/>`); a stored room is deleted first, and a failed delete refuses `request` (the
+    /// `<destroy/>`, see `removeEveryone`); a stored room is deleted first, and a failed delete refuses `request` (the
     /// admin's command).
     mutating func destroyByService(request: Element, _ ctx: RoomContext, _ out: inout ActionList) {
         let before = self
         var actions = ActionList()
-        removeEveryone(destroy: Element("destroy", namespace: NS.mucUser), &actions)
+        removeEveryone(destroy: Element("destroy", namespace: NS.mucUser), ctx, &actions)
         out.append(contentsOf: committing(actions, since: before, request: request))
     }
 

@@ -86,7 +86,7 @@ import XMPPCore
             """), from: boss)
         expectStanzas(out, to: juliet, ["""
             <presence type='unavailable' from='\(room)/Juliet'><x xmlns='http://jabber.org/protocol/muc#user'>
-              <item affiliation='none' role='none'/><destroy/></x></presence>
+              <destroy/><item affiliation='none' role='none' jid='\(juliet)'/><status code='110'/></x></presence>
             """])
         expectStanzas(out, to: boss, ["""
             <iq type='result' id='c1'><command xmlns='http://jabber.org/protocol/commands' node='\(Self.destroyNode)' sessionid='muc-admin-1' status='completed'>

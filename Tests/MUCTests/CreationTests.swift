@@ -54,7 +54,7 @@ import XMPPCore
         var t = Transcript()
         t.join(romeo, nick: "Romeo")
         let out = t.send("<iq type='set' id='c' to='\(room)'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='cancel'/></query></iq>", from: romeo)
-        expectOnly(out, [romeo: [X.presence("Romeo", type: "unavailable", X.item("none", "none") + "<destroy/>"), X.result("c")]])
+        expectOnly(out, [romeo: [X.presence("Romeo", type: "unavailable", "<destroy/>" + X.item("owner", "none", jid: romeo) + X.status(110)), X.result("c")]])
         #expect(t.service.roomCount == 0)
     }
 

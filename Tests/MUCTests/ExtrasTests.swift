@@ -170,8 +170,8 @@ import XMPPCore
         #expect(out.deleted.isEmpty)
         let x = "<destroy jid='coven@conference.localhost'><reason>Gone.</reason><password>secret</password></destroy>"
         expectOnly(out, [
-            romeo: [X.presence("Romeo", type: "unavailable", X.item("none", "none") + x), X.result("d")],
-            juliet: [X.presence("Juliet", type: "unavailable", X.item("none", "none") + x)],
+            romeo: [X.presence("Romeo", type: "unavailable", x + X.item("owner", "none", jid: romeo) + X.status(110)), X.result("d")],
+            juliet: [X.presence("Juliet", type: "unavailable", x + X.item("none", "none", jid: juliet) + X.status(110))],
         ])
         #expect(t.service.roomCount == 0)
         expectError(t.send("<message type='groupchat' to='\(room)'><body>hello?</body></message>", from: juliet),

@@ -160,8 +160,8 @@ import XMPPCore
         #expect(out.deleted.map(\.description) == [room])
         let destroy = "<destroy jid='coven@conference.localhost'><reason>Macbeth doth come.</reason></destroy>"
         expectOnly(out, [
-            romeo: [X.presence("Romeo", type: "unavailable", X.item("none", "none") + destroy), X.result("begone")],
-            juliet: [X.presence("Juliet", type: "unavailable", X.item("none", "none") + destroy)],
+            romeo: [X.presence("Romeo", type: "unavailable", destroy + X.item("owner", "none", jid: romeo) + X.status(110)), X.result("begone")],
+            juliet: [X.presence("Juliet", type: "unavailable", destroy + X.item("none", "none", jid: juliet) + X.status(110))],
         ])
         #expect(t.service.roomCount == 0)
     }
