@@ -61,18 +61,7 @@ fi
 
 ensure_packages prosody || exit 2
 
-if [ -z "${BIN_DIR:-}" ]; then
-    say "building muc-component and scansion-run"
-    BUILD_LOG=$(mktemp /tmp/muc-differential-build.XXXXXX)
-    if ! { swift build --product muc-component && swift build --product scansion-run; } >"$BUILD_LOG" 2>&1; then
-        cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; say "the build failed"; exit 2
-    fi
-    rm -f "$BUILD_LOG"
-    BIN_DIR=$(swift build --show-bin-path)
-fi
-for b in muc-component scansion-run; do
-    [ -x "$BIN_DIR/$b" ] || { say "no $b in '$BIN_DIR'"; exit 2; }
-done
+binaries_ready || exit 2
 
 mapfile -t ACCOUNTS < <(script_accounts "${SCRIPTS[@]}")
 [ ${#ACCOUNTS[@]} -gt 0 ] || { say "no [Client] accounts found in the scripts"; exit 2; }

@@ -301,6 +301,25 @@ ejabberd_stop() {
 
 # --- the component ------------------------------------------------------------------------------
 
+# binaries_ready: sets BIN_DIR to where muc-component and scansion-run are: as given, or built
+# here (`swift build --product …`, the output shown only when it fails). Fails when either is missing.
+binaries_ready() {
+    if [ -z "${BIN_DIR:-}" ]; then
+        say "building muc-component and scansion-run"
+        local log
+        log=$(mktemp /tmp/muc-build.XXXXXX)
+        if ! { swift build --product muc-component && swift build --product scansion-run; } >"$log" 2>&1; then
+            cat "$log" >&2; rm -f "$log"; say "the build failed"; return 1
+        fi
+        rm -f "$log"
+        BIN_DIR=$(swift build --show-bin-path)
+    fi
+    local b
+    for b in muc-component scansion-run; do
+        [ -x "$BIN_DIR/$b" ] || { say "no $b in '$BIN_DIR'"; return 1; }
+    done
+}
+
 # component_config FILE PORT BACKEND [SQLITE_PATH] [SERVICE_LINES]: muc-component's TOML for the
 # private server; SERVICE_LINES are more keys of its [service] table (whose admin is $INTEROP_ADMIN).
 component_config() {

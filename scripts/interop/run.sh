@@ -44,15 +44,7 @@ if ! python3 -c 'import slixmpp' 2>/dev/null; then
     python3 -m pip install --quiet 'slixmpp==1.17.0' || { say "could not install slixmpp (pip install slixmpp)"; exit 2; }
 fi
 
-if [ -z "${BIN_DIR:-}" ]; then
-    say "building muc-component and scansion-run"
-    BUILD_LOG=$(mktemp /tmp/muc-interop-build.XXXXXX)
-    if ! { swift build --product muc-component && swift build --product scansion-run; } >"$BUILD_LOG" 2>&1; then
-        cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; say "the build failed"; exit 2
-    fi
-    rm -f "$BUILD_LOG"
-    BIN_DIR=$(swift build --show-bin-path)
-fi
+binaries_ready || exit 2
 
 shopt -s nullglob
 SCRIPTS=("$SCRIPTS_DIR"/*.scs)
